@@ -1,0 +1,137 @@
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type Diagnostic, START, warning } from '../diagnostics.js';
+
+/** A text file read from the site root. */
+export interface SourceFile {
+  /** Path relative to the site root, with forward slashes (used in diagnostics). */
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A file to be copied into the output as is. */
+export interface AssetFile {
+  /** Path relative to `public/`, with forward slashes: also its output path. */
+  readonly outputPath: string;
+  /** Absolute path to read it from. */
+  readonly absolutePath: string;
+}
+
+/** Everything the build reads from disk, found by {@link discover}. */
+export interface Sources {
+  readonly root: string;
+  readonly releases: readonly SourceFile[];
+  readonly pages: readonly SourceFile[];
+  readonly site: SourceFile | undefined;
+  readonly navigation: SourceFile | undefined;
+  readonly assets: readonly AssetFile[];
+  readonly templatesDir: string;
+}
+
+interface FoundFile {
+  readonly relative: string;
+  readonly absolute: string;
+}
+
+const toPosix = (p: string): string => p.split(path.sep).join('/');
+
+/** Whether `child` is `parent` itself or lies inside it. */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Lists the files below `dir`, sorted, following symlinks only when they stay inside `root`.
+ * A symlink that leaves the root is reported and not read; a missing `dir` gives no files.
+ */
+async function walk(
+  root: string,
+  dir: string,
+  diagnostics: Diagnostic[],
+  seen = new Set<string>(),
+): Promise<FoundFile[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new Error(`cannot read directory ${dir}`, { cause });
+  }
+  const realDir = await realpath(dir);
+  if (seen.has(realDir)) return [];
+  seen.add(realDir);
+  const found: FoundFile[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const absolute = path.join(dir, entry.name);
+    const relative = toPosix(path.relative(root, absolute));
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = await realpath(absolute);
+      } catch {
+        diagnostics.push(
+          warning(relative, START, 'discover/broken-symlink', 'symlink points nowhere; it was not read'),
+        );
+        continue;
+      }
+      if (!isInside(root, target)) {
+        diagnostics.push(
+          warning(
+            relative,
+            START,
+            'discover/symlink-outside-root',
+            'symlink points outside the site root; it was not read (copy the file into the site instead)',
+          ),
+        );
+        continue;
+      }
+      const info = await stat(target);
+      isDir = info.isDirectory();
+      isFile = info.isFile();
+    }
+    if (isDir) found.push(...(await walk(root, absolute, diagnostics, seen)));
+    else if (isFile) found.push({ relative, absolute });
+  }
+  return found;
+}
+
+async function readText(file: FoundFile): Promise<SourceFile> {
+  return { path: file.relative, text: await readFile(file.absolute, 'utf8') };
+}
+
+async function readOptional(root: string, relative: string): Promise<SourceFile | undefined> {
+  try {
+    return { path: relative, text: await readFile(path.join(root, relative), 'utf8') };
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read ${relative}`, { cause });
+  }
+}
+
+const isMarkdown = (f: FoundFile): boolean => f.relative.endsWith('.md');
+
+/** Reads the site's content, data files and asset list from `root` (the IO edge of the build). */
+export async function discover(rootDir: string): Promise<{ sources: Sources; diagnostics: Diagnostic[] }> {
+  const root = await realpath(rootDir);
+  const diagnostics: Diagnostic[] = [];
+  const news = (await walk(root, path.join(root, 'content', 'news'), diagnostics)).filter(isMarkdown);
+  const pages = (await walk(root, path.join(root, 'content', 'pages'), diagnostics)).filter(isMarkdown);
+  const publicDir = path.join(root, 'public');
+  const assets = (await walk(root, publicDir, diagnostics)).map((f) => ({
+    outputPath: toPosix(path.relative(publicDir, f.absolute)),
+    absolutePath: f.absolute,
+  }));
+  const sources: Sources = {
+    root,
+    releases: await Promise.all(news.map(readText)),
+    pages: await Promise.all(pages.map(readText)),
+    site: await readOptional(root, 'content/_data/site.yaml'),
+    navigation: await readOptional(root, 'content/_data/navigation.yaml'),
+    assets,
+    templatesDir: path.join(root, 'templates'),
+  };
+  return { sources, diagnostics };
+}

@@ -1,0 +1,167 @@
+import matter from 'gray-matter';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Diagnostic, error, type Position, START } from '../diagnostics.js';
+import type { SourceFile } from './discover.js';
+
+/** A YAML value with the positions of its keys, so later stages can point at the line of a bad key. */
+export interface LocatedData {
+  /** The parsed value (plain objects, arrays, strings, numbers, booleans, null). */
+  readonly value: unknown;
+  /** Position of the key (or item) at `path`, or of its nearest existing ancestor. */
+  locate(path: readonly PropertyKey[]): Position;
+}
+
+/** A Markdown file split into front matter and body. */
+export interface SplitFile {
+  readonly data: LocatedData;
+  readonly body: string;
+  /** 1-based line of the file on which the body starts. */
+  readonly bodyLine: number;
+}
+
+const MAX_ALIASES = 100;
+
+const refuseCode = (): never => {
+  // Front matter is data: gray-matter's JavaScript engines would run the block.
+  throw new RefusedLanguage();
+};
+
+class RefusedLanguage extends Error {}
+
+/** Parses YAML text into {@link LocatedData}; `lineOffset` lines are added to every position. */
+export function parseYaml(
+  file: string,
+  text: string,
+  lineOffset = 0,
+): { data: LocatedData | undefined; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: true });
+  const at = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line: line + lineOffset, column: col };
+  };
+  const diagnostics: Diagnostic[] = [];
+  for (const problem of [...doc.errors, ...doc.warnings]) {
+    const message = problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? problem.code;
+    const hint =
+      problem.code === 'DUPLICATE_KEY'
+        ? ' (keep one of them)'
+        : problem.code === 'TAG_RESOLVE_FAILED'
+          ? ' (tags are not allowed: front matter is plain data)'
+          : ' (check the YAML syntax: indentation, colons and quotes)';
+    diagnostics.push(error(file, at(problem.pos[0]), `yaml/${problem.code.toLowerCase()}`, `${message}${hint}`));
+  }
+  if (diagnostics.length > 0) return { data: undefined, diagnostics };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return {
+      data: undefined,
+      diagnostics: [error(file, at(0), 'yaml/aliases', `${message}: use fewer YAML aliases (*name)`)],
+    };
+  }
+  const start: Position = { line: 1 + lineOffset, column: 1 };
+  const locate = (path: readonly PropertyKey[]): Position => {
+    let node: unknown = doc.contents;
+    let pos = start;
+    for (const key of path) {
+      let next: Node | null | undefined;
+      let keyNode: Node | null | undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+        keyNode = pair?.key as Node | undefined;
+        next = pair?.value as Node | null | undefined;
+      } else if (isSeq(node) && typeof key === 'number') {
+        next = node.items[key] as Node | undefined;
+        keyNode = next;
+      }
+      if (!keyNode?.range) break;
+      pos = at(keyNode.range[0]);
+      node = next;
+    }
+    return pos;
+  };
+  return { data: { value, locate }, diagnostics };
+}
+
+/** Whether the text after the opening `---` line has a closing `---` line. */
+function hasClosingFence(text: string): boolean {
+  return /\r?\n---[ \t]*(\r?\n|$)/.test(text.slice(3));
+}
+
+/**
+ * Splits a Markdown source into YAML front matter and body, with positions.
+ * Only YAML is accepted: `---js` and other languages are refused and never run.
+ */
+export function splitFrontMatter(source: SourceFile): { split: SplitFile | undefined; diagnostics: Diagnostic[] } {
+  const text = source.text.replace(/^\uFEFF/, '');
+  if (!text.startsWith('---')) {
+    return {
+      split: undefined,
+      diagnostics: [
+        error(
+          source.path,
+          START,
+          'front-matter/missing',
+          'no front matter: start the file with a `---` line, then `title:` and `date:`, then `---`',
+        ),
+      ],
+    };
+  }
+  if (!hasClosingFence(text)) {
+    return {
+      split: undefined,
+      diagnostics: [
+        error(
+          source.path,
+          START,
+          'front-matter/unclosed',
+          'front matter is never closed: add a `---` line after the last front-matter key',
+        ),
+      ],
+    };
+  }
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    parsed = matter(text, {
+      language: 'yaml',
+      engines: { yaml: () => ({}), js: refuseCode, javascript: refuseCode },
+    });
+  } catch (cause) {
+    if (cause instanceof RefusedLanguage || /engine .* is not registered/.test(String(cause))) {
+      return {
+        split: undefined,
+        diagnostics: [
+          error(
+            source.path,
+            START,
+            'front-matter/language',
+            'front matter must be YAML: replace the first line with a plain `---` (code in front matter is never run)',
+          ),
+        ],
+      };
+    }
+    throw new Error(`cannot split front matter of ${source.path}`, { cause });
+  }
+  if (parsed.language.trim().toLowerCase() !== 'yaml') {
+    return {
+      split: undefined,
+      diagnostics: [
+        error(
+          source.path,
+          START,
+          'front-matter/language',
+          'front matter must be YAML: start the file with a plain `---` line',
+        ),
+      ],
+    };
+  }
+  // gray-matter's `matter` begins with the newline ending the opening fence, so YAML line N is file line N.
+  const { data, diagnostics } = parseYaml(source.path, parsed.matter);
+  if (!data) return { split: undefined, diagnostics };
+  const bodyStart = text.length - parsed.content.length;
+  const bodyLine = text.slice(0, bodyStart).split('\n').length;
+  return { split: { data, body: parsed.content, bodyLine }, diagnostics };
+}

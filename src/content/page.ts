@@ -1,0 +1,70 @@
+import { type Diagnostic, error, START } from '../diagnostics.js';
+import { renderBody } from '../markdown/render-body.js';
+import type { SourceFile } from './discover.js';
+import { splitFrontMatter } from './front-matter.js';
+import type { LoadContext } from './release.js';
+import { pageSchema, SLUG } from './schema.js';
+import { validate } from './validate.js';
+
+/** A section page (Who we are, Our Work ...) after loading. */
+export interface Page {
+  readonly kind: 'page';
+  readonly source: string;
+  /** `/who-we-are/` for `content/pages/who-we-are/index.md`, `/our-work/partnerships/` for `.../partnerships.md`. */
+  readonly url: string;
+  readonly title: string;
+  readonly summary: string | undefined;
+  readonly lang: string;
+  readonly draft: boolean;
+  readonly html: string;
+}
+
+/** The URL of a page file, or undefined when a path segment is not a valid slug. */
+export function pageUrl(sourcePath: string): string | undefined {
+  const inside = sourcePath.replace(/^content\/pages\//, '').replace(/\.md$/, '');
+  const segments = inside.split('/');
+  if (segments[segments.length - 1] === 'index') segments.pop();
+  if (!segments.every((s) => SLUG.test(s))) return undefined;
+  return segments.length === 0 ? '/' : `/${segments.join('/')}/`;
+}
+
+/** Loads one section page. Independent of every other file. */
+export function loadPage(
+  source: SourceFile,
+  context: LoadContext,
+): { page: Page | undefined; diagnostics: Diagnostic[] } {
+  const { split, diagnostics } = splitFrontMatter(source);
+  if (!split) return { page: undefined, diagnostics };
+  const checked = validate(pageSchema, split.data, source.path, 'front-matter');
+  diagnostics.push(...checked.diagnostics);
+  const meta = checked.value;
+  if (!meta) return { page: undefined, diagnostics };
+  const url = pageUrl(source.path);
+  if (url === undefined) {
+    diagnostics.push(
+      error(
+        source.path,
+        START,
+        'page/path',
+        'page paths may contain only lowercase letters, digits and hyphens: rename the file or folder',
+      ),
+    );
+    return { page: undefined, diagnostics };
+  }
+  const rendered = renderBody(source.path, split.bodyLine, () => context.renderMarkdown(split.body));
+  diagnostics.push(...rendered.diagnostics);
+  if (rendered.html === undefined) return { page: undefined, diagnostics };
+  return {
+    page: {
+      kind: 'page',
+      source: source.path,
+      url,
+      title: meta.title,
+      summary: meta.summary,
+      lang: meta.lang ?? context.defaultLanguage,
+      draft: meta.draft ?? false,
+      html: rendered.html,
+    },
+    diagnostics,
+  };
+}

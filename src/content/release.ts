@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { type Diagnostic, error } from '../diagnostics.js';
+import type { RenderMarkdown } from '../markdown/processor.js';
+import { renderBody } from '../markdown/render-body.js';
+import type { SourceFile } from './discover.js';
+import { splitFrontMatter } from './front-matter.js';
+import { releaseSchema, SLUG } from './schema.js';
+import { validate } from './validate.js';
+
+/** A contact block entry, with ready-made links. */
+export interface Contact {
+  readonly name: string;
+  readonly office: string | undefined;
+  readonly phone: string | undefined;
+  /** RFC 3966 `tel:` URI of the phone number. */
+  readonly tel: string | undefined;
+  readonly email: string | undefined;
+}
+
+/** A press release after loading: validated front matter, rendered body, and its URL. */
+export interface Release {
+  readonly kind: 'release';
+  readonly source: string;
+  readonly slug: string;
+  readonly url: string;
+  readonly title: string;
+  /** The date as written (YYYY-MM-DD or ISO date-time), for `<time datetime>`. */
+  readonly date: string;
+  /** The calendar day of `date`, YYYY-MM-DD, for display and archives. */
+  readonly day: string;
+  /** Milliseconds since the epoch, for sorting (date-only values count as midnight UTC). */
+  readonly timestamp: number;
+  readonly location: string | undefined;
+  readonly country: string | undefined;
+  readonly region: string | undefined;
+  readonly themes: readonly string[];
+  readonly summary: string | undefined;
+  readonly contacts: readonly Contact[];
+  readonly image: { src: string; alt: string; caption?: string | undefined; credit?: string | undefined } | undefined;
+  readonly lang: string;
+  readonly draft: boolean;
+  /** ISO date-time after which the release may be published. */
+  readonly embargo: string | undefined;
+  readonly html: string;
+  /** Where `slug` (or the file name it defaults to) is, for URL clash reports. */
+  readonly slugLine: number;
+}
+
+/** What loading a release needs from the build. */
+export interface LoadContext {
+  readonly defaultLanguage: string;
+  readonly renderMarkdown: RenderMarkdown;
+  /** Output paths of the files in public/, to check that local images exist. */
+  readonly assets: ReadonlySet<string>;
+}
+
+/** Loads one press release: front matter, validation, Markdown. Independent of every other file. */
+export function loadRelease(
+  source: SourceFile,
+  context: LoadContext,
+): { release: Release | undefined; diagnostics: Diagnostic[] } {
+  const { split, diagnostics } = splitFrontMatter(source);
+  if (!split) return { release: undefined, diagnostics };
+  const checked = validate(releaseSchema, split.data, source.path, 'front-matter');
+  diagnostics.push(...checked.diagnostics);
+  const meta = checked.value;
+  if (!meta) return { release: undefined, diagnostics };
+
+  const fileSlug = path.posix.basename(source.path, '.md');
+  const slug = meta.slug ?? fileSlug;
+  const slugAt = split.data.locate(meta.slug === undefined ? [] : ['slug']);
+  if (!SLUG.test(slug)) {
+    diagnostics.push(
+      error(
+        source.path,
+        slugAt,
+        'front-matter/slug',
+        `the file name "${fileSlug}" is not a valid slug: rename the file or add \`slug:\` with lowercase letters, digits and hyphens`,
+      ),
+    );
+    return { release: undefined, diagnostics };
+  }
+  const imageSrc = meta.image?.src;
+  if (imageSrc?.startsWith('/') && !context.assets.has(decodeURI(imageSrc.slice(1)).split(/[?#]/)[0] ?? '')) {
+    diagnostics.push(
+      error(
+        source.path,
+        split.data.locate(['image', 'src']),
+        'front-matter/image',
+        `image ${imageSrc} is not in public/: add the file or fix the path`,
+      ),
+    );
+  }
+  const lang = meta.lang ?? context.defaultLanguage;
+  const rendered = renderBody(source.path, split.bodyLine, () =>
+    context.renderMarkdown(split.body, { dateline: meta.location?.toLocaleUpperCase(lang) }),
+  );
+  diagnostics.push(...rendered.diagnostics);
+  if (rendered.html === undefined) return { release: undefined, diagnostics };
+
+  const release: Release = {
+    kind: 'release',
+    source: source.path,
+    slug,
+    url: `/news/${slug}/`,
+    title: meta.title,
+    date: meta.date,
+    day: meta.date.slice(0, 10),
+    timestamp: Date.parse(meta.date.length === 10 ? `${meta.date}T00:00:00Z` : meta.date),
+    location: meta.location,
+    country: meta.country,
+    region: meta.region,
+    themes: meta.themes ?? [],
+    summary: meta.summary,
+    contacts: (meta.contacts ?? []).map((c) => ({
+      name: c.name,
+      office: c.office,
+      phone: c.phone,
+      tel: c.phone ? parsePhoneNumberFromString(c.phone)?.getURI() : undefined,
+      email: c.email,
+    })),
+    image: meta.image,
+    lang,
+    draft: meta.draft ?? false,
+    embargo: meta.embargo,
+    html: rendered.html,
+    slugLine: slugAt.line,
+  };
+  return { release, diagnostics };
+}

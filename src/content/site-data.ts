@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { type Diagnostic, error, START } from '../diagnostics.js';
+import type { SourceFile } from './discover.js';
+import { parseYaml } from './front-matter.js';
+import { linkTarget, text } from './schema.js';
+import { validate } from './validate.js';
+
+const siteSchema = z.object({
+  title: text('title'),
+  description: text('description').optional(),
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'baseUrl must be an http(s) URL like https://newsroom.iom.int/' })
+    .optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'language must be a code like en' })
+    .optional(),
+  organisation: z.object({
+    name: text('organisation name'),
+    shortName: text('organisation shortName').optional(),
+    url: z.url({ protocol: /^https?$/, error: 'organisation url must be an http(s) URL' }).optional(),
+    address: text('organisation address').optional(),
+    email: z.email({ error: 'organisation email must be a valid address' }).optional(),
+  }),
+});
+
+/** A navigation entry as written in navigation.yaml. */
+export interface NavEntry {
+  readonly label: string;
+  readonly url: string;
+  readonly children?: readonly NavEntry[] | undefined;
+}
+
+const navEntry: z.ZodType<NavEntry> = z.object({
+  label: text('label'),
+  url: linkTarget('url'),
+  get children() {
+    return z.array(navEntry).optional();
+  },
+});
+
+const navigationSchema = z.object({ items: z.array(navEntry, { error: 'items must be a list of {label, url}' }) });
+
+/** The site settings after validation, with every default filled in. */
+export interface SiteConfig {
+  readonly title: string;
+  readonly description: string;
+  /** Absolute base URL without a trailing slash, e.g. `https://newsroom.example.org`. */
+  readonly baseUrl: string;
+  readonly language: string;
+  readonly organisation: {
+    readonly name: string;
+    readonly shortName: string;
+    readonly url: string | undefined;
+    readonly address: string | undefined;
+    readonly email: string | undefined;
+  };
+}
+
+/** A navigation entry with where it was declared, so a broken link can be reported on its line. */
+export interface LocatedNavEntry extends NavEntry {
+  readonly children: readonly LocatedNavEntry[];
+  readonly line: number;
+  readonly column: number;
+}
+
+function loadYaml<S extends z.ZodObject>(source: SourceFile, schema: S, rule: string) {
+  const parsed = parseYaml(source.path, source.text);
+  if (!parsed.data) return { value: undefined, data: undefined, diagnostics: parsed.diagnostics };
+  const checked = validate(schema, parsed.data, source.path, rule);
+  return { ...checked, data: parsed.data, diagnostics: [...parsed.diagnostics, ...checked.diagnostics] };
+}
+
+/** Reads site.yaml; `baseUrlOverride` (from `--base-url`) wins over the file. */
+export function loadSiteConfig(
+  source: SourceFile | undefined,
+  baseUrlOverride: string | undefined,
+): { config: SiteConfig | undefined; diagnostics: Diagnostic[] } {
+  if (!source) {
+    return {
+      config: undefined,
+      diagnostics: [
+        error(
+          'content/_data/site.yaml',
+          START,
+          'site/missing',
+          'site.yaml is missing: create it with title, baseUrl and organisation',
+        ),
+      ],
+    };
+  }
+  const { value, diagnostics } = loadYaml(source, siteSchema, 'site');
+  if (!value) return { config: undefined, diagnostics };
+  const baseUrl = (baseUrlOverride ?? value.baseUrl ?? 'http://localhost:8080').replace(/\/+$/, '');
+  const config: SiteConfig = {
+    title: value.title,
+    description: value.description ?? '',
+    baseUrl,
+    language: value.language ?? 'en',
+    organisation: {
+      name: value.organisation.name,
+      shortName: value.organisation.shortName ?? value.organisation.name,
+      url: value.organisation.url,
+      address: value.organisation.address,
+      email: value.organisation.email,
+    },
+  };
+  return { config, diagnostics };
+}
+
+/** Reads navigation.yaml into a tree of entries that remember their lines. */
+export function loadNavigation(source: SourceFile | undefined): {
+  navigation: LocatedNavEntry[];
+  diagnostics: Diagnostic[];
+} {
+  if (!source) return { navigation: [], diagnostics: [] };
+  const { value, data, diagnostics } = loadYaml(source, navigationSchema, 'navigation');
+  if (!value || !data) return { navigation: [], diagnostics };
+  const locate = (entries: readonly NavEntry[], path: PropertyKey[]): LocatedNavEntry[] =>
+    entries.map((entry, i) => {
+      const at = data.locate([...path, i, 'url']);
+      return {
+        label: entry.label,
+        url: entry.url,
+        line: at.line,
+        column: at.column,
+        children: locate(entry.children ?? [], [...path, i, 'children']),
+      };
+    });
+  return { navigation: locate(value.items, ['items']), diagnostics };
+}

@@ -1,0 +1,13 @@
+/** The output file for a site URL: `/news/x/` -> `news/x/index.html`, `/404.html` -> `404.html`. */
+export function outputPathFor(url: string): string {
+  if (!url.startsWith('/') || url.includes('..') || url.includes('\\') || url.includes('//')) {
+    throw new Error(`unsafe URL reached the router: ${url}`);
+  }
+  const inside = url.slice(1);
+  return inside === '' || inside.endsWith('/') ? `${inside}index.html` : inside;
+}
+
+/** An absolute URL on the site: `https://example.org` + `/news/x/`. */
+export function absoluteUrl(baseUrl: string, url: string): string {
+  return `${baseUrl}${url}`;
+}
