@@ -96,7 +96,8 @@ function hasClosingFence(text: string): boolean {
  * Only YAML is accepted: `---js` and other languages are refused and never run.
  */
 export function splitFrontMatter(source: SourceFile): { split: SplitFile | undefined; diagnostics: Diagnostic[] } {
-  const text = source.text.replace(/^\uFEFF/, '');
+  // Word and e-mail pastes bring CRLF and BOMs; line numbers stay the same after normalising.
+  const text = source.text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (!text.startsWith('---')) {
     return {
       split: undefined,

@@ -23,13 +23,16 @@ export const linkTarget = (what: string) =>
     error: `${what} must be a path starting with / or an http(s):// URL`,
   });
 
-const phone = text('phone').refine(
-  (value) => {
-    const parsed = value.startsWith('+') ? parsePhoneNumberFromString(value) : undefined;
-    return parsed?.isValid() ?? false;
-  },
-  { error: 'phone must be an international number starting with + and a country code, e.g. +41 22 717 9111' },
-);
+// YAML reads `phone: 12345` as a number: check it as the text the editor typed.
+const phone = z
+  .preprocess((v) => (typeof v === 'number' ? String(v) : v), text('phone'))
+  .refine(
+    (value) => {
+      const parsed = value.startsWith('+') ? parsePhoneNumberFromString(value) : undefined;
+      return parsed?.isValid() ?? false;
+    },
+    { error: 'phone must be an international number starting with + and a country code, e.g. +41 22 717 9111' },
+  );
 
 const contact = z.object({
   name: text('contact name'),
