@@ -1,3 +1,4 @@
+import { defaultSchema } from 'hast-util-sanitize';
 import { remark } from 'remark';
 import remarkGfm from 'remark-gfm';
 import remarkHtml from 'remark-html';
@@ -13,7 +14,11 @@ export type RenderMarkdown = (markdown: string, data?: DatelineData) => string;
  * reach a page.
  */
 export function createMarkdownProcessor(): RenderMarkdown {
-  const processor = remark().use(remarkGfm).use(remarkDateline).use(remarkHtml, { sanitize: true }).freeze();
+  // GitHub's sanitizing schema, except that ids are not prefixed a second time: mdast-util-to-hast already prefixes
+  // footnote ids with `user-content-`, and prefixing again breaks footnote links (hast-util-sanitize #29).
+  // Raw HTML is dropped, so no id an editor writes reaches the page unprefixed.
+  const schema = { ...defaultSchema, clobberPrefix: '' };
+  const processor = remark().use(remarkGfm).use(remarkDateline).use(remarkHtml, { sanitize: schema }).freeze();
   return (markdown, data = {}) => {
     const file = new VFile({ value: markdown, data: { ...data } });
     return String(processor.processSync(file));

@@ -81,6 +81,12 @@ describe('the sample site', () => {
       expect($('header nav[aria-label="Main"]'), file).toHaveLength(1);
       expect($('footer'), file).not.toHaveLength(0);
       expect($('title').text(), file).toMatch(/ \| International Organization for Migration$/);
+      const levels = $('h1, h2, h3, h4, h5, h6')
+        .map((_, el) => Number(el.tagName.slice(1)))
+        .get();
+      levels.forEach((level, i) => {
+        expect(level - (levels[i - 1] ?? 0), `${file}: heading levels ${levels.join(',')}`).toBeLessThanOrEqual(1);
+      });
     }
   });
 

@@ -61,3 +61,15 @@ describe('createMarkdownProcessor', () => {
     expect(html).not.toContain('49');
   });
 });
+
+describe('footnotes', () => {
+  it('link to their notes and back (ids are prefixed once)', () => {
+    const $ = load(render('Text[^1].\n\n[^1]: Note.\n'));
+    const ref = $('a[data-footnote-ref]');
+    const target = ref.attr('href')?.slice(1) ?? '';
+    expect(target).toMatch(/^user-content-/);
+    expect($(`[id="${target}"]`).text()).toContain('Note.');
+    const back = $('a[data-footnote-backref]').attr('href')?.slice(1) ?? '';
+    expect($(`[id="${back}"]`).text()).toBe('1');
+  });
+});
