@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build } from './build.js';
@@ -88,6 +88,9 @@ function parse(argv: readonly string[]): { command: string | undefined; options:
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
   const root = path.resolve(values.root ?? process.cwd());
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--root ${root} is not a directory`);
+  }
   return {
     command,
     options: {

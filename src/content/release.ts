@@ -55,6 +55,25 @@ export interface LoadContext {
   readonly assets: ReadonlySet<string>;
 }
 
+/** The public/ file a site-relative URL names: `/images/a%20b.jpg?x` -> `images/a b.jpg`. */
+function publicPath(src: string): string {
+  const pathname = src.slice(1).split(/[?#]/)[0] ?? '';
+  try {
+    return decodeURI(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+/** Upper-cases a dateline by the rules of the release's language (Turkish dotted İ ...), whatever the tag. */
+function upperCase(text: string, lang: string): string {
+  try {
+    return text.toLocaleUpperCase(lang);
+  } catch {
+    return text.toUpperCase();
+  }
+}
+
 /** Loads one press release: front matter, validation, Markdown. Independent of every other file. */
 export function loadRelease(
   source: SourceFile,
@@ -82,7 +101,7 @@ export function loadRelease(
     return { release: undefined, diagnostics };
   }
   const imageSrc = meta.image?.src;
-  if (imageSrc?.startsWith('/') && !context.assets.has(decodeURI(imageSrc.slice(1)).split(/[?#]/)[0] ?? '')) {
+  if (imageSrc?.startsWith('/') && !context.assets.has(publicPath(imageSrc))) {
     diagnostics.push(
       error(
         source.path,
@@ -94,7 +113,7 @@ export function loadRelease(
   }
   const lang = meta.lang ?? context.defaultLanguage;
   const rendered = renderBody(source.path, split.bodyLine, () =>
-    context.renderMarkdown(split.body, { dateline: meta.location?.toLocaleUpperCase(lang) }),
+    context.renderMarkdown(split.body, { dateline: meta.location && upperCase(meta.location, lang) }),
   );
   diagnostics.push(...rendered.diagnostics);
   if (rendered.html === undefined) return { release: undefined, diagnostics };

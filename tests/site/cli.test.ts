@@ -65,6 +65,7 @@ describe('the newsroom command', () => {
     [['build', '--now', 'tomorrow'], /--now must be an ISO 8601/],
     [['build', '--now', '2026-01-01T10:00:00'], /--now must be an ISO 8601/],
     [['build', '--base-url', 'not a url'], /--base-url must be an absolute URL/],
+    [['build', '--root', '/no/such/site'], /--root \/no\/such\/site is not a directory/],
   ])('exits 2 on a bad command line: %j', async (argv, message) => {
     const result = await cli(...argv);
     expect(result.code).toBe(2);

@@ -150,3 +150,21 @@ describe('loadRelease', () => {
     expect(found).toEqual([expect.objectContaining({ rule: 'markdown/render', line: 7 })]);
   });
 });
+
+describe('loadRelease with odd but valid input', () => {
+  it('survives a malformed percent-escape in an image path and reports the missing file', () => {
+    const found = load(release({ image: '\n  src: /images/%E0%A4%A.jpg\n  alt: A photo' })).diagnostics;
+    expect(found.map((d) => d.rule)).toEqual(['front-matter/image']);
+  });
+
+  it('finds public files by their decoded path', () => {
+    const ctx = { ...context, assets: new Set(['images/a b.jpg']) };
+    const text = release({ image: '\n  src: /images/a%20b.jpg\n  alt: A photo' });
+    expect(loadRelease({ path: 'content/news/x.md', text }, ctx).diagnostics).toEqual([]);
+  });
+
+  it('upper-cases the dateline by the language’s rules', () => {
+    const r = load(release({ location: 'İzmir', lang: 'tr' })).release;
+    expect(r?.html).toMatch(/^<p><strong>İZMİR<\/strong>/);
+  });
+});
