@@ -8,7 +8,9 @@ import { createMarkdownProcessor } from './markdown/processor.js';
 import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
 import { createEnvironment } from './render/environment.js';
 import { renderRoute } from './render/render-route.js';
-import { buildRoutes, checkNavigation, findClashes, type Route } from './site/routes.js';
+import { findClashes } from './site/clashes.js';
+import { checkNavigation } from './site/navigation.js';
+import { buildRoutes, type Route } from './site/routes.js';
 
 /** How to build: the CLI's options after parsing. */
 export interface BuildOptions {

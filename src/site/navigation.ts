@@ -1,4 +1,6 @@
 import type { LocatedNavEntry } from '../content/site-data.js';
+import { type Diagnostic, error } from '../diagnostics.js';
+import type { Route } from './routes.js';
 
 /** A navigation entry as templates see it for one page. */
 export interface NavView {
@@ -25,4 +27,23 @@ export function markCurrent(entries: readonly LocatedNavEntry[], url: string): N
 /** Every entry of the tree, depth first. */
 export function flatten(entries: readonly LocatedNavEntry[]): LocatedNavEntry[] {
   return entries.flatMap((e) => [e, ...flatten(e.children)]);
+}
+
+/** Reports navigation entries whose internal URL is not a page of the site. */
+export function checkNavigation(
+  navigation: readonly LocatedNavEntry[],
+  routes: readonly Route[],
+  file: string,
+): Diagnostic[] {
+  const urls = new Set(routes.map((r) => r.url));
+  return flatten(navigation)
+    .filter((e) => e.url.startsWith('/') && !urls.has(e.url))
+    .map((e) =>
+      error(
+        file,
+        { line: e.line, column: e.column },
+        'navigation/broken-link',
+        `"${e.label}" links to ${e.url}, which is not a page of the site: create content/pages${e.url}index.md or fix the url`,
+      ),
+    );
 }

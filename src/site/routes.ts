@@ -1,7 +1,6 @@
 import type { Page } from '../content/page.js';
 import type { Release } from '../content/release.js';
 import type { LocatedNavEntry } from '../content/site-data.js';
-import { type Diagnostic, error } from '../diagnostics.js';
 import { flatten } from './navigation.js';
 import { type PageOf, paginate } from './pagination.js';
 import { newestFirst, type PublicationStatus, publicationStatus } from './publication.js';
@@ -177,76 +176,4 @@ export function buildRoutes(
     sources: [],
   });
   return routes;
-}
-
-/** Who claims an output path: a source file (with the line to point at) or the generator itself. */
-interface Claim {
-  readonly file: string | undefined;
-  readonly line: number;
-  readonly what: string;
-}
-
-function claimOf(route: Route): Claim {
-  switch (route.kind) {
-    case 'release':
-      return { file: route.release.source, line: route.release.slugLine, what: route.release.source };
-    case 'page':
-      return { file: route.page.source, line: 1, what: route.page.source };
-    case 'news-index':
-      return { file: undefined, line: 1, what: 'the news index' };
-    case 'home':
-      return { file: undefined, line: 1, what: 'the home page' };
-    case 'not-found':
-      return { file: undefined, line: 1, what: 'the 404 page' };
-  }
-}
-
-/**
- * Finds output paths claimed twice (two releases with one slug, a page over a generated page, a public/ file over a
- * page) and reports each clash on every source file involved, naming the other.
- */
-export function findClashes(routes: readonly Route[], assetPaths: readonly string[]): Diagnostic[] {
-  const claims = new Map<string, Claim[]>();
-  const add = (outputPath: string, claim: Claim) => claims.set(outputPath, [...(claims.get(outputPath) ?? []), claim]);
-  for (const route of routes) add(route.outputPath, claimOf(route));
-  for (const asset of assetPaths) add(asset, { file: `public/${asset}`, line: 1, what: `public/${asset}` });
-  const diagnostics: Diagnostic[] = [];
-  for (const [outputPath, list] of claims) {
-    if (list.length < 2) continue;
-    for (const claim of list) {
-      if (!claim.file) continue;
-      const others = list
-        .filter((c) => c !== claim)
-        .map((c) => c.what)
-        .join(' and ');
-      diagnostics.push(
-        error(
-          claim.file,
-          { line: claim.line, column: 1 },
-          'routes/duplicate-url',
-          `${outputPath} is also produced by ${others}: give one of them another slug or path`,
-        ),
-      );
-    }
-  }
-  return diagnostics;
-}
-
-/** Reports navigation entries whose internal URL is not a page of the site. */
-export function checkNavigation(
-  navigation: readonly LocatedNavEntry[],
-  routes: readonly Route[],
-  file: string,
-): Diagnostic[] {
-  const urls = new Set(routes.map((r) => r.url));
-  return flatten(navigation)
-    .filter((e) => e.url.startsWith('/') && !urls.has(e.url))
-    .map((e) =>
-      error(
-        file,
-        { line: e.line, column: e.column },
-        'navigation/broken-link',
-        `"${e.label}" links to ${e.url}, which is not a page of the site: create content/pages${e.url}index.md or fix the url`,
-      ),
-    );
 }
