@@ -60,6 +60,14 @@ describe('the sample site', () => {
     ).toEqual(['/', '/news/', '/news/iom-works-china-strengthen-border-management-protect-trafficking-victims/']);
   });
 
+  it('shows a release image with its alt text, caption and credit', () => {
+    const $ = html('news/iom-opens-primary-health-centres-for-rohingya-refugees-in-coxs-bazar/index.html');
+    expect($('figure img').attr('src')).toBe('/images/coxs-bazar-clinic.svg');
+    expect($('figure img').attr('alt')).toMatch(/^Illustration of a small clinic tent/);
+    expect($('figcaption').text()).toMatch(/primary health centres serve refugee families/);
+    expect($('figcaption .credit').text()).toBe('© IOM 2017 (sample illustration)');
+  });
+
   it('embeds NewsArticle JSON-LD that parses', () => {
     const data = JSON.parse(html(BEIJING)('script[type="application/ld+json"]').text()) as Record<string, unknown>;
     expect(data).toMatchObject({
