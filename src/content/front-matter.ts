@@ -28,17 +28,13 @@ const refuseCode = (): never => {
 
 class RefusedLanguage extends Error {}
 
-/** Parses YAML text into {@link LocatedData}; `lineOffset` lines are added to every position. */
-export function parseYaml(
-  file: string,
-  text: string,
-  lineOffset = 0,
-): { data: LocatedData | undefined; diagnostics: Diagnostic[] } {
+/** Parses YAML text into {@link LocatedData}, refusing tags, duplicate keys and alias bombs. */
+export function parseYaml(file: string, text: string): { data: LocatedData | undefined; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: true });
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
-    return { line: line + lineOffset, column: col };
+    return { line, column: col };
   };
   const diagnostics: Diagnostic[] = [];
   for (const problem of [...doc.errors, ...doc.warnings]) {
@@ -62,7 +58,7 @@ export function parseYaml(
       diagnostics: [error(file, at(0), 'yaml/aliases', `${message}: use fewer YAML aliases (*name)`)],
     };
   }
-  const start: Position = { line: 1 + lineOffset, column: 1 };
+  const start: Position = START;
   const locate = (path: readonly PropertyKey[]): Position => {
     let node: unknown = doc.contents;
     let pos = start;

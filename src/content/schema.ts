@@ -5,7 +5,7 @@ import { z } from 'zod';
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** BCP 47 language tags of the simple kind we publish in (`en`, `fr`, `es`, `pt-BR`). */
-const LANG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+export const LANG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
 /** A required, trimmed, non-empty string whose errors name `what`. */
 export const text = (what: string) =>

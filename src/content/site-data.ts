@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Diagnostic, error, START } from '../diagnostics.js';
 import type { SourceFile } from './discover.js';
 import { parseYaml } from './front-matter.js';
-import { linkTarget, text } from './schema.js';
+import { LANG, linkTarget, text } from './schema.js';
 import { validate } from './validate.js';
 
 const siteSchema = z.object({
@@ -11,10 +11,7 @@ const siteSchema = z.object({
   baseUrl: z
     .url({ protocol: /^https?$/, error: 'baseUrl must be an http(s) URL like https://newsroom.iom.int/' })
     .optional(),
-  language: z
-    .string()
-    .regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, { error: 'language must be a code like en' })
-    .optional(),
+  language: z.string().regex(LANG, { error: 'language must be a code like en' }).optional(),
   organisation: z.object({
     name: text('organisation name'),
     shortName: text('organisation shortName').optional(),

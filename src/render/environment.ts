@@ -10,19 +10,27 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A long-date formatter for `lang`, made once per language (English in the British day-month-year order). */
+function dateFormat(lang: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(lang);
+  if (!format) {
+    const options = { dateStyle: 'long', timeZone: 'UTC' } as const;
+    try {
+      format = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, options);
+    } catch {
+      format = new Intl.DateTimeFormat('en-GB', options);
+    }
+    dateFormats.set(lang, format);
+  }
+  return format;
+}
+
 /** Formats a YYYY-MM-DD day for readers, e.g. `15 May 2012`, in the page's language. */
 export function longDate(day: string, lang: string): string {
   const [y, m, d] = day.split('-').map(Number);
-  const when = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1));
-  let locale = lang;
-  try {
-    new Intl.DateTimeFormat(lang);
-  } catch {
-    locale = 'en';
-  }
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
-    when,
-  );
+  return dateFormat(lang).format(new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1)));
 }
 
 /**

@@ -95,8 +95,13 @@ export function buildRoutes(
   const listed = shown.map(({ release }) => release);
   const visiblePages = pages.filter((p) => !p.draft || options.includeDrafts);
   const pageByUrl = new Map(visiblePages.map((p) => [p.url, p]));
-  const label = (url: string): string =>
-    pageByUrl.get(url)?.title ?? flatten(navigation).find((e) => e.url === url)?.label ?? url;
+  // The first entry for a URL wins, as in the navigation itself.
+  const navLabels = new Map(
+    flatten(navigation)
+      .reverse()
+      .map((e) => [e.url, e.label]),
+  );
+  const label = (url: string): string => pageByUrl.get(url)?.title ?? navLabels.get(url) ?? url;
 
   const routes: Route[] = [];
   for (const { release, status } of shown) {
