@@ -94,31 +94,20 @@ function hasClosingFence(text: string): boolean {
 export function splitFrontMatter(source: SourceFile): { split: SplitFile | undefined; diagnostics: Diagnostic[] } {
   // Word and e-mail pastes bring CRLF and BOMs; line numbers stay the same after normalising.
   const text = source.text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const refuse = (rule: string, message: string) => ({
+    split: undefined,
+    diagnostics: [error(source.path, START, `front-matter/${rule}`, message)],
+  });
+  const notYaml =
+    'front matter must be YAML: start the file with a plain `---` line (code in front matter is never run)';
   if (!text.startsWith('---')) {
-    return {
-      split: undefined,
-      diagnostics: [
-        error(
-          source.path,
-          START,
-          'front-matter/missing',
-          'no front matter: start the file with a `---` line, then `title:` and `date:`, then `---`',
-        ),
-      ],
-    };
+    return refuse(
+      'missing',
+      'no front matter: start the file with a `---` line, then `title:` and `date:`, then `---`',
+    );
   }
   if (!hasClosingFence(text)) {
-    return {
-      split: undefined,
-      diagnostics: [
-        error(
-          source.path,
-          START,
-          'front-matter/unclosed',
-          'front matter is never closed: add a `---` line after the last front-matter key',
-        ),
-      ],
-    };
+    return refuse('unclosed', 'front matter is never closed: add a `---` line after the last front-matter key');
   }
   let parsed: matter.GrayMatterFile<string>;
   try {
@@ -128,33 +117,11 @@ export function splitFrontMatter(source: SourceFile): { split: SplitFile | undef
     });
   } catch (cause) {
     if (cause instanceof RefusedLanguage || /engine .* is not registered/.test(String(cause))) {
-      return {
-        split: undefined,
-        diagnostics: [
-          error(
-            source.path,
-            START,
-            'front-matter/language',
-            'front matter must be YAML: replace the first line with a plain `---` (code in front matter is never run)',
-          ),
-        ],
-      };
+      return refuse('language', notYaml);
     }
     throw new Error(`cannot split front matter of ${source.path}`, { cause });
   }
-  if (parsed.language.trim().toLowerCase() !== 'yaml') {
-    return {
-      split: undefined,
-      diagnostics: [
-        error(
-          source.path,
-          START,
-          'front-matter/language',
-          'front matter must be YAML: start the file with a plain `---` line',
-        ),
-      ],
-    };
-  }
+  if (parsed.language.trim().toLowerCase() !== 'yaml') return refuse('language', notYaml);
   // gray-matter's `matter` begins with the newline ending the opening fence, so YAML line N is file line N.
   const { data, diagnostics } = parseYaml(source.path, parsed.matter);
   if (!data) return { split: undefined, diagnostics };

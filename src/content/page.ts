@@ -1,10 +1,9 @@
 import { type Diagnostic, error, START } from '../diagnostics.js';
 import { renderBody } from '../markdown/render-body.js';
 import type { SourceFile } from './discover.js';
-import { splitFrontMatter } from './front-matter.js';
 import type { LoadContext } from './release.js';
 import { pageSchema, SLUG } from './schema.js';
-import { validate } from './validate.js';
+import { readFrontMatter } from './validate.js';
 
 /** A section page (Who we are, Our Work ...) after loading. */
 export interface Page {
@@ -33,12 +32,8 @@ export function loadPage(
   source: SourceFile,
   context: LoadContext,
 ): { page: Page | undefined; diagnostics: Diagnostic[] } {
-  const { split, diagnostics } = splitFrontMatter(source);
-  if (!split) return { page: undefined, diagnostics };
-  const checked = validate(pageSchema, split.data, source.path, 'front-matter');
-  diagnostics.push(...checked.diagnostics);
-  const meta = checked.value;
-  if (!meta) return { page: undefined, diagnostics };
+  const { split, meta, diagnostics } = readFrontMatter(source, pageSchema);
+  if (!split || !meta) return { page: undefined, diagnostics };
   const url = pageUrl(source.path);
   if (url === undefined) {
     diagnostics.push(

@@ -4,9 +4,8 @@ import { type Diagnostic, error } from '../diagnostics.js';
 import type { RenderMarkdown } from '../markdown/processor.js';
 import { renderBody } from '../markdown/render-body.js';
 import type { SourceFile } from './discover.js';
-import { splitFrontMatter } from './front-matter.js';
 import { releaseSchema, SLUG } from './schema.js';
-import { validate } from './validate.js';
+import { readFrontMatter } from './validate.js';
 
 /** A contact block entry, with ready-made links. */
 export interface Contact {
@@ -79,12 +78,8 @@ export function loadRelease(
   source: SourceFile,
   context: LoadContext,
 ): { release: Release | undefined; diagnostics: Diagnostic[] } {
-  const { split, diagnostics } = splitFrontMatter(source);
-  if (!split) return { release: undefined, diagnostics };
-  const checked = validate(releaseSchema, split.data, source.path, 'front-matter');
-  diagnostics.push(...checked.diagnostics);
-  const meta = checked.value;
-  if (!meta) return { release: undefined, diagnostics };
+  const { split, meta, diagnostics } = readFrontMatter(source, releaseSchema);
+  if (!split || !meta) return { release: undefined, diagnostics };
 
   const fileSlug = path.posix.basename(source.path, '.md');
   const slug = meta.slug ?? fileSlug;

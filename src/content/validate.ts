@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Diagnostic, error, warning } from '../diagnostics.js';
-import type { LocatedData } from './front-matter.js';
+import type { SourceFile } from './discover.js';
+import { type LocatedData, type SplitFile, splitFrontMatter } from './front-matter.js';
 
 /** Levenshtein distance, for "did you mean" hints on misspelt keys. */
 function distance(a: string, b: string): number {
@@ -107,4 +108,18 @@ export function validate<S extends z.ZodObject>(
     diagnostics.push(error(file, data.locate(issue.path), rule, issue.message));
   }
   return { value: undefined, diagnostics };
+}
+
+/**
+ * Splits a Markdown source and checks its front matter against `schema`. `meta` is undefined when the file cannot
+ * be used; `diagnostics` holds every problem found (warnings too).
+ */
+export function readFrontMatter<S extends z.ZodObject>(
+  source: SourceFile,
+  schema: S,
+): { split: SplitFile | undefined; meta: z.output<S> | undefined; diagnostics: Diagnostic[] } {
+  const { split, diagnostics } = splitFrontMatter(source);
+  if (!split) return { split, meta: undefined, diagnostics };
+  const checked = validate(schema, split.data, source.path, 'front-matter');
+  return { split, meta: checked.value, diagnostics: [...diagnostics, ...checked.diagnostics] };
 }
