@@ -59,11 +59,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const nav = loadNavigation(sources.navigation);
   diagnostics.push(...nav.diagnostics);
   const site = siteConfig.config;
+  const language = site?.language ?? 'en';
+  const assetPaths = sources.assets.map((a) => a.outputPath);
 
   const context: LoadContext = {
-    defaultLanguage: site?.language ?? 'en',
+    defaultLanguage: language,
     renderMarkdown: createMarkdownProcessor(),
-    assets: new Set(sources.assets.map((a) => a.outputPath)),
+    assets: new Set(assetPaths),
   };
   const releases: Release[] = [];
   for (const source of sources.releases) {
@@ -81,15 +83,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const routes = buildRoutes(releases, pages, nav.navigation, {
     now: options.now,
     includeDrafts: options.includeDrafts,
-    language: site?.language ?? 'en',
+    language,
     siteTitle: site?.title ?? '',
   });
-  diagnostics.push(
-    ...findClashes(
-      routes,
-      sources.assets.map((a) => a.outputPath),
-    ),
-  );
+  diagnostics.push(...findClashes(routes, assetPaths));
   if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
 
   const files: OutputFile[] = [];

@@ -93,6 +93,7 @@ export function buildRoutes(
     .filter(({ status }) => status === 'published' || options.includeDrafts)
     .sort((a, b) => newestFirst(a.release, b.release));
   const listed = shown.map(({ release }) => release);
+  const latest = listed.slice(0, HOME_LATEST);
   const visiblePages = pages.filter((p) => !p.draft || options.includeDrafts);
   const pageByUrl = new Map(visiblePages.map((p) => [p.url, p]));
   // The first entry for a URL wins, as in the navigation itself.
@@ -165,8 +166,8 @@ export function buildRoutes(
     title: options.siteTitle,
     description: undefined,
     breadcrumbs: [],
-    sources: listed.slice(0, HOME_LATEST).map((r) => r.source),
-    latest: listed.slice(0, HOME_LATEST),
+    sources: latest.map((r) => r.source),
+    latest,
     sections: navigation.map((e) => ({ label: e.label, url: e.url, summary: pageByUrl.get(e.url)?.summary })),
   });
   routes.push({
