@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { discover, isInside } from './content/discover.js';
-import { loadPage, type Page } from './content/page.js';
-import { type LoadContext, loadRelease, type Release } from './content/release.js';
-import { loadNavigation, loadSiteConfig } from './content/site-data.js';
+import { BuildCache } from './build-cache.js';
+import { type AssetFile, discover, isInside, type Sources } from './content/discover.js';
+import type { Page } from './content/page.js';
+import type { LoadContext, Release } from './content/release.js';
+import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { createMarkdownProcessor } from './markdown/processor.js';
 import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
-import { createEnvironment } from './render/environment.js';
 import { renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
 import { checkNavigation } from './site/navigation.js';
@@ -38,6 +39,25 @@ export interface BuildResult {
   readonly written: boolean;
 }
 
+/** A site loaded and routed, ready to render: what a build and the dev server's incremental build share. */
+export interface CompiledSite {
+  readonly sources: Sources;
+  /** Diagnostics from everything before rendering, unsorted. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly routes: readonly Route[];
+  /** The releases loaded without errors, published or not (for scheduling embargoes). */
+  readonly releases: readonly Release[];
+  readonly assets: readonly AssetFile[];
+  /** Undefined when site.yaml is missing or invalid: nothing can be rendered. */
+  readonly site: SiteConfig | undefined;
+  /** A hash of everything `route` is rendered from: equal signatures render equal bytes. */
+  signature(route: Route): string;
+  /** False when site.yaml or a template is broken: nothing can be rendered. */
+  readonly renderable: boolean;
+  /** Renders one route, or gives the template problem as a diagnostic. */
+  render(route: Route): { html: string | undefined; diagnostic: Diagnostic | undefined };
+}
+
 /** Refuses output directories whose swap would replace the sources. */
 function checkOutDir(root: string, out: string): void {
   const protectedDirs = ['content', 'templates', 'public', 'src'].map((d) => path.join(root, d));
@@ -46,12 +66,27 @@ function checkOutDir(root: string, out: string): void {
   }
 }
 
-/** Runs the whole pipeline: discover -> front matter -> validate -> Markdown -> routes -> templates -> write. */
-export async function build(options: BuildOptions): Promise<BuildResult> {
-  const found = await discover(options.root);
+/** The output directory a build of `root` writes to. */
+export function outputDirectory(root: string, out: string | undefined): string {
+  const dir = path.resolve(out ?? path.join(root, 'dist'));
+  checkOutDir(root, dir);
+  return dir;
+}
+
+/** What compiling needs: the build options without the output. */
+export type CompileOptions = Pick<BuildOptions, 'root' | 'baseUrl' | 'includeDrafts' | 'now'>;
+
+/**
+ * Discovers, loads, validates and routes the whole site: every stage before rendering. With a `cache` kept from
+ * the previous run, only changed files are read and loaded again (`changed` names files a watcher saw change).
+ */
+export async function compileSite(
+  options: CompileOptions,
+  cache: BuildCache = new BuildCache(),
+  changed: ReadonlySet<string> = new Set(),
+): Promise<CompiledSite> {
+  const found = await discover(options.root, { texts: cache.texts, changed });
   const { sources } = found;
-  const outDir = path.resolve(options.out ?? path.join(sources.root, 'dist'));
-  checkOutDir(sources.root, outDir);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
 
   const siteConfig = loadSiteConfig(sources.site, options.baseUrl);
@@ -67,18 +102,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     renderMarkdown: createMarkdownProcessor(),
     assets: new Set(assetPaths),
   };
+  // A release's load result depends on these too (its default language, whether its image exists).
+  const contextKey = `${language}\0${assetPaths.join('\0')}`;
   const releases: Release[] = [];
   for (const source of sources.releases) {
-    const loaded = loadRelease(source, context);
+    const loaded = cache.release(source, context, contextKey);
     diagnostics.push(...loaded.diagnostics);
-    if (loaded.release) releases.push(loaded.release);
+    if (loaded.value) releases.push(loaded.value);
   }
   const pages: Page[] = [];
   for (const source of sources.pages) {
-    const loaded = loadPage(source, context);
+    const loaded = cache.page(source, context, contextKey);
     diagnostics.push(...loaded.diagnostics);
-    if (loaded.page) pages.push(loaded.page);
+    if (loaded.value) pages.push(loaded.value);
   }
+  cache.retain(new Set([...sources.releases, ...sources.pages].map((s) => s.path)));
 
   const routes = buildRoutes(releases, pages, nav.navigation, {
     now: options.now,
@@ -89,23 +127,69 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   diagnostics.push(...findClashes(routes, assetPaths));
   if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
 
+  const templates = await cache.templates(sources.templatesDir);
+  const used = templates.reachable(new Set(routes.map((r) => r.template)));
+  const { env, diagnostics: templateProblems } = cache.environment(sources.templatesDir, templates, used, sources.root);
+  diagnostics.push(...templateProblems);
+  const renderable = site !== undefined && templateProblems.length === 0;
+  const shared = createHash('sha1')
+    .update(JSON.stringify({ site, navigation: nav.navigation }))
+    .digest('hex');
+  return {
+    sources,
+    diagnostics,
+    routes,
+    releases,
+    assets: sources.assets,
+    site,
+    signature: (route) => cache.signature(route, shared, templates),
+    renderable,
+    render: (route) =>
+      renderable
+        ? renderRoute(env, route, site, nav.navigation, sources.root)
+        : { html: undefined, diagnostic: undefined },
+  };
+}
+
+/** Renders `routes`, reporting each template problem once however many pages hit it. */
+export function renderRoutes(
+  compiled: CompiledSite,
+  routes: readonly Route[],
+): { files: OutputFile[]; diagnostics: Diagnostic[] } {
   const files: OutputFile[] = [];
-  if (site) {
-    const env = createEnvironment(sources.templatesDir);
-    const seen = new Set<string>();
-    for (const route of routes) {
-      const rendered = renderRoute(env, route, site, nav.navigation, sources.root);
-      if (rendered.html !== undefined) files.push({ path: route.outputPath, contents: rendered.html });
-      else if (rendered.diagnostic) {
-        const key = JSON.stringify(rendered.diagnostic);
-        if (!seen.has(key)) diagnostics.push(rendered.diagnostic);
-        seen.add(key);
-      }
+  const diagnostics: Diagnostic[] = [];
+  if (!compiled.renderable) return { files, diagnostics };
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const rendered = compiled.render(route);
+    if (rendered.html !== undefined) files.push({ path: route.outputPath, contents: rendered.html });
+    else if (rendered.diagnostic) {
+      const key = JSON.stringify(rendered.diagnostic);
+      if (!seen.has(key)) diagnostics.push(rendered.diagnostic);
+      seen.add(key);
     }
   }
+  return { files, diagnostics };
+}
 
-  const sorted = sortDiagnostics(diagnostics);
-  const ok = site !== undefined && !hasErrors(sorted);
-  if (ok && options.write) await writeSite(outDir, files, sources.assets);
-  return { diagnostics: sorted, routes, files, outDir, written: ok && options.write };
+/** Whether a build with these diagnostics may be written. */
+export function canWrite(compiled: CompiledSite, diagnostics: readonly Diagnostic[]): boolean {
+  return compiled.site !== undefined && !hasErrors(diagnostics);
+}
+
+/** Runs the whole pipeline: discover -> front matter -> validate -> Markdown -> routes -> templates -> write. */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const compiled = await compileSite(options);
+  const outDir = outputDirectory(compiled.sources.root, options.out);
+  const rendered = renderRoutes(compiled, compiled.routes);
+  const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
+  const ok = canWrite(compiled, sorted);
+  if (ok && options.write) await writeSite(outDir, rendered.files, compiled.assets);
+  return {
+    diagnostics: sorted,
+    routes: [...compiled.routes],
+    files: rendered.files,
+    outDir,
+    written: ok && options.write,
+  };
 }

@@ -1,9 +1,14 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build } from './build.js';
-import { formatDiagnostic } from './diagnostics.js';
+import { DevSession } from './dev/dev-session.js';
+import { formatDiagnostic, type Streams } from './diagnostics.js';
+import { createRelease, NewReleaseError, today } from './new-release.js';
 import { OutputError } from './output/write-site.js';
+
+export type { Streams } from './diagnostics.js';
 
 /** Exit codes: the CLI contract. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -11,25 +16,34 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 const USAGE = `Usage: newsroom <command> [options]
 
 Commands:
-  build            build the site into the output directory
-  check            validate everything, write nothing
+  build                 build the site into the output directory
+  check                 validate everything, write nothing
+  dev                   build, serve on http://127.0.0.1:8080/, rebuild and reload on every change
+  new "Title"           create content/news/<slug>.md with every front-matter field
 
-Options:
-  --root DIR       site root (default: current directory)
-  --out DIR        output directory (default: <root>/dist)
-  --base-url URL   absolute site URL, overrides baseUrl in site.yaml
-  --drafts         include drafts and embargoed releases (previews only)
-  --now ISO-8601   the time embargoes are judged against (default: now)
-  -h, --help       show this help
-  -v, --version    show the version
+Options for build, check and dev:
+  --root DIR            site root (default: current directory)
+  --base-url URL        absolute site URL, overrides baseUrl in site.yaml
+  --drafts              include drafts and embargoed releases, with a banner (previews only)
+  --now ISO-8601        the time embargoes are judged against (default: now)
+  --out DIR             build only: output directory (default: <root>/dist)
 
-Exit codes: 0 built or checked cleanly, 1 content or output errors, 2 bad command line.`;
+Options for dev:
+  --port N              port to serve on (default: 8080; 0 picks a free one)
+  --host HOST           address to listen on (default: 127.0.0.1, this machine only)
+  --open                open the site in the default browser
 
-/** Where the CLI writes; injectable so tests can capture it. */
-export interface Streams {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
+Options for new:
+  --root DIR            site root (default: current directory)
+  --date YYYY-MM-DD     the release date (default: today)
+  --lang CODE           language, e.g. fr (default: the site language)
+  --location CITY       the dateline city
+  --slug SLUG           the URL slug (default: made from the title)
+
+  -h, --help            show this help
+  -v, --version         show the version
+
+Exit codes: 0 success, 1 content, template or output errors (or the port is taken), 2 bad command line.`;
 
 const defaultStreams: Streams = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -39,8 +53,8 @@ const defaultStreams: Streams = {
 class UsageError extends Error {}
 
 /** `--now` accepts a date (midnight UTC) or a date-time with an offset, never a local time. */
-function parseNow(value: string | undefined): Date {
-  if (value === undefined) return new Date();
+function parseNow(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value);
   const when = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
   if (!ok || Number.isNaN(when.getTime())) {
@@ -63,70 +77,134 @@ function parseBaseUrl(value: string | undefined): string | undefined {
   return url.href;
 }
 
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 8080;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535 (got "${value}")`);
+  return port;
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-function parse(argv: readonly string[]): { command: string | undefined; options: BuildOptions | undefined } {
+const OPTIONS = {
+  root: { type: 'string' },
+  out: { type: 'string' },
+  'base-url': { type: 'string' },
+  drafts: { type: 'boolean' },
+  now: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  open: { type: 'boolean' },
+  date: { type: 'string' },
+  lang: { type: 'string' },
+  location: { type: 'string' },
+  slug: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** Which options each command takes. */
+const ALLOWED: Record<string, readonly OptionName[]> = {
+  build: ['root', 'out', 'base-url', 'drafts', 'now'],
+  check: ['root', 'out', 'base-url', 'drafts', 'now'],
+  dev: ['root', 'base-url', 'drafts', 'now', 'port', 'host', 'open'],
+  new: ['root', 'date', 'lang', 'location', 'slug'],
+};
+
+/** The parsed command line: one variant per command. */
+type Command =
+  | { readonly name: 'help' | 'version' }
+  | { readonly name: 'build' | 'check'; readonly options: BuildOptions }
+  | {
+      readonly name: 'dev';
+      readonly root: string;
+      readonly baseUrl: string | undefined;
+      readonly includeDrafts: boolean;
+      readonly now: Date | undefined;
+      readonly port: number;
+      readonly host: string;
+      readonly open: boolean;
+    }
+  | {
+      readonly name: 'new';
+      readonly root: string;
+      readonly title: string;
+      readonly date: string;
+      readonly lang: string | undefined;
+      readonly location: string | undefined;
+      readonly slug: string | undefined;
+    };
+
+function parse(argv: readonly string[]): Command {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: {
-      root: { type: 'string' },
-      out: { type: 'string' },
-      'base-url': { type: 'string' },
-      drafts: { type: 'boolean', default: false },
-      now: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-      version: { type: 'boolean', short: 'v', default: false },
-    },
+    options: OPTIONS,
   });
-  if (values.help) return { command: 'help', options: undefined };
-  if (values.version) return { command: 'version', options: undefined };
-  const [command, ...rest] = positionals;
-  if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
+  if (values.help) return { name: 'help' };
+  if (values.version) return { name: 'version' };
+  const [name, ...rest] = positionals;
+  if (name === undefined) throw new UsageError('no command given');
+  const allowed = ALLOWED[name];
+  if (!allowed) throw new UsageError(`unknown command "${name}"`);
+  for (const option of Object.keys(values) as OptionName[]) {
+    if (!allowed.includes(option)) throw new UsageError(`--${option} does not apply to ${name}`);
+  }
+  const extra = name === 'new' ? rest.slice(1) : rest;
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const root = path.resolve(values.root ?? process.cwd());
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--root ${root} is not a directory`);
   }
+  if (name === 'new') {
+    const title = rest[0];
+    if (title === undefined) throw new UsageError('new needs a title: newsroom new "IOM Opens ..."');
+    return {
+      name,
+      root,
+      title,
+      date: values.date ?? today(),
+      lang: values.lang,
+      location: values.location,
+      slug: values.slug,
+    };
+  }
+  const baseUrl = parseBaseUrl(values['base-url']);
+  const includeDrafts = values.drafts ?? false;
+  const now = parseNow(values.now);
+  if (name === 'dev') {
+    return {
+      name,
+      root,
+      baseUrl,
+      includeDrafts,
+      now,
+      port: parsePort(values.port),
+      host: values.host ?? '127.0.0.1',
+      open: values.open ?? false,
+    };
+  }
   return {
-    command,
+    name: name === 'build' ? 'build' : 'check',
     options: {
       root,
       out: values.out === undefined ? undefined : path.resolve(values.out),
-      baseUrl: parseBaseUrl(values['base-url']),
-      includeDrafts: values.drafts,
-      now: parseNow(values.now),
-      write: command === 'build',
+      baseUrl,
+      includeDrafts,
+      now: now ?? new Date(),
+      write: name === 'build',
     },
   };
 }
 
-/** Runs the CLI and returns the exit code; the only place that decides it. */
-export async function main(argv: readonly string[], streams: Streams = defaultStreams): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    streams.err(`newsroom: ${message}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const { command, options } = parsed;
-  if (command === 'help') {
-    streams.out(USAGE);
-    return EXIT.ok;
-  }
-  if (command === 'version') {
-    streams.out(version());
-    return EXIT.ok;
-  }
-  if ((command !== 'build' && command !== 'check') || !options) {
-    streams.err(`newsroom: ${command ? `unknown command "${command}"` : 'no command given'}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+async function runBuild(command: 'build' | 'check', options: BuildOptions, streams: Streams): Promise<number> {
   try {
     const result = await build(options);
     for (const d of result.diagnostics) streams.err(formatDiagnostic(d));
@@ -152,5 +230,101 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       return EXIT.failed;
     }
     throw cause;
+  }
+}
+
+/** Resolves on Ctrl-C or a termination signal. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** Opens `url` in the desktop's browser; failing to is not an error (a server may have no desktop). */
+function openBrowser(url: string): void {
+  const [program, ...args] =
+    process.platform === 'darwin'
+      ? ['open', url]
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '', url]
+        : ['xdg-open', url];
+  const child = spawn(program ?? 'xdg-open', args, { detached: true, stdio: 'ignore' });
+  child.on('error', () => undefined);
+  child.unref();
+}
+
+async function runDev(command: Extract<Command, { name: 'dev' }>, streams: Streams, until: () => Promise<void>) {
+  let session: DevSession;
+  try {
+    session = await DevSession.start({ ...command, streams });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why =
+        code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'needs more privileges' : 'is not available';
+      streams.err(`newsroom: ${command.host}:${command.port} ${why}: stop the other server or pass --port N`);
+      return EXIT.failed;
+    }
+    throw cause;
+  }
+  streams.out(`newsroom: serving ${session.url} (Ctrl-C to stop)`);
+  if (command.open) openBrowser(session.url);
+  await until();
+  await session.close();
+  streams.out('newsroom: stopped');
+  return EXIT.ok;
+}
+
+async function runNew(command: Extract<Command, { name: 'new' }>, streams: Streams): Promise<number> {
+  try {
+    const { file, url } = await createRelease(command.root, command);
+    streams.out(`newsroom: created ${file}`);
+    streams.out(`It will be published at ${url} once you set draft: false. Preview it with: npm start -- --drafts`);
+    return EXIT.ok;
+  } catch (cause) {
+    if (cause instanceof NewReleaseError) {
+      streams.err(`newsroom: ${cause.message}`);
+      return EXIT.failed;
+    }
+    throw cause;
+  }
+}
+
+/**
+ * Runs the CLI and returns the exit code; the only place that decides it. `until` is how long `dev` serves
+ * (by default, until Ctrl-C).
+ */
+export async function main(
+  argv: readonly string[],
+  streams: Streams = defaultStreams,
+  until: () => Promise<void> = untilSignal,
+): Promise<number> {
+  let command: Command;
+  try {
+    command = parse(argv);
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    streams.err(`newsroom: ${message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  switch (command.name) {
+    case 'help':
+      streams.out(USAGE);
+      return EXIT.ok;
+    case 'version':
+      streams.out(version());
+      return EXIT.ok;
+    case 'dev':
+      return runDev(command, streams, until);
+    case 'new':
+      return runNew(command, streams);
+    default:
+      return runBuild(command.name, command.options, streams);
   }
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Diagnostic, START, warning } from '../diagnostics.js';
+import type { TextCache } from './text-cache.js';
 
 /** A text file read from the site root. */
 export interface SourceFile {
@@ -98,8 +99,15 @@ async function walk(
   return found;
 }
 
-async function readText(file: FoundFile): Promise<SourceFile> {
-  return { path: file.relative, text: await readFile(file.absolute, 'utf8') };
+async function readText(
+  file: FoundFile,
+  cache: TextCache | undefined,
+  forced: ReadonlySet<string>,
+): Promise<SourceFile> {
+  const text = cache
+    ? await cache.read(file.absolute, forced.has(file.relative))
+    : await readFile(file.absolute, 'utf8');
+  return { path: file.relative, text };
 }
 
 async function readOptional(root: string, relative: string): Promise<SourceFile | undefined> {
@@ -113,8 +121,18 @@ async function readOptional(root: string, relative: string): Promise<SourceFile 
 
 const isMarkdown = (f: FoundFile): boolean => f.relative.endsWith('.md');
 
+/** What {@link discover} may reuse from the previous run of a long-lived process (the dev server). */
+export interface DiscoverCache {
+  readonly texts: TextCache;
+  /** Root-relative paths known to have changed since the last run: always read again. */
+  readonly changed: ReadonlySet<string>;
+}
+
 /** Reads the site's content, data files and asset list from `root` (the IO edge of the build). */
-export async function discover(rootDir: string): Promise<{ sources: Sources; diagnostics: Diagnostic[] }> {
+export async function discover(
+  rootDir: string,
+  cache?: DiscoverCache,
+): Promise<{ sources: Sources; diagnostics: Diagnostic[] }> {
   const root = await realpath(rootDir);
   const diagnostics: Diagnostic[] = [];
   const news = (await walk(root, path.join(root, 'content', 'news'), diagnostics)).filter(isMarkdown);
@@ -124,10 +142,12 @@ export async function discover(rootDir: string): Promise<{ sources: Sources; dia
     outputPath: toPosix(path.relative(publicDir, f.absolute)),
     absolutePath: f.absolute,
   }));
+  const changed = cache?.changed ?? new Set<string>();
+  cache?.texts.retain(new Set([...news, ...pages].map((f) => f.absolute)));
   const sources: Sources = {
     root,
-    releases: await Promise.all(news.map(readText)),
-    pages: await Promise.all(pages.map(readText)),
+    releases: await Promise.all(news.map((f) => readText(f, cache?.texts, changed))),
+    pages: await Promise.all(pages.map((f) => readText(f, cache?.texts, changed))),
     site: await readOptional(root, 'content/_data/site.yaml'),
     navigation: await readOptional(root, 'content/_data/navigation.yaml'),
     assets,

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import nunjucks from 'nunjucks';
+import type { Diagnostic } from '../diagnostics.js';
+import { templateDiagnostic } from './template-error.js';
 
 /** Escapes JSON for a `<script type="application/ld+json">` block: `</script>` and `<!--` can never break out. */
 export function jsonForScript(value: unknown): string {
@@ -49,4 +53,25 @@ export function createEnvironment(templatesDir: string): nunjucks.Environment {
   env.addFilter('jsonld', (value: unknown) => new nunjucks.runtime.SafeString(jsonForScript(value)));
   env.addFilter('longdate', longDate);
   return env;
+}
+
+/** Compiles one template ahead of rendering, giving its syntax error as a diagnostic. A missing file is not checked. */
+export function compileTemplate(env: nunjucks.Environment, name: string, root: string): Diagnostic | undefined {
+  try {
+    env.getTemplate(name, true);
+    return undefined;
+  } catch (cause) {
+    if (cause instanceof Error && cause.message.startsWith('template not found')) return undefined;
+    const diagnostic = templateDiagnostic(cause, root, `templates/${name}`);
+    // Nunjucks gives no position for a block left open at the end of the file: point at its last line.
+    if (diagnostic.line === 1 && / end of file/.test(diagnostic.message)) {
+      try {
+        const text = readFileSync(path.resolve(root, diagnostic.file), 'utf8');
+        return { ...diagnostic, line: text.trimEnd().split('\n').length };
+      } catch {
+        return diagnostic;
+      }
+    }
+    return diagnostic;
+  }
 }

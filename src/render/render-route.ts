@@ -55,7 +55,10 @@ export function renderRoute(
     jsonLd: route.kind === 'release' ? newsArticle(route, site) : undefined,
   };
   try {
-    return { html: env.render(route.template, context), diagnostic: undefined };
+    const html: unknown = env.render(route.template, context);
+    // Nunjucks returns null instead of throwing when part of a render went asynchronous: never write that.
+    if (typeof html !== 'string') throw new Error(`${route.template} did not finish rendering`);
+    return { html, diagnostic: undefined };
   } catch (cause) {
     return { html: undefined, diagnostic: templateDiagnostic(cause, root, `templates/${route.template}`) };
   }

@@ -1,0 +1,168 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type CompiledSite, canWrite, renderRoutes } from '../build.js';
+import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
+import { MARKER } from '../output/write-site.js';
+
+/** The script tag `newsroom dev` adds to every page it serves; never part of `newsroom build` output. */
+export const LIVE_RELOAD_TAG = '<script src="/__newsroom/live-reload.js" defer></script>';
+
+/** Adds the live-reload script to a page, before its last `</body>` (or at the end). */
+export function injectLiveReload(html: string): string {
+  const at = html.lastIndexOf('</body>');
+  return at === -1 ? html + LIVE_RELOAD_TAG : html.slice(0, at) + LIVE_RELOAD_TAG + html.slice(at);
+}
+
+/** What one successful dev build changed, for live reload. */
+export interface DevChange {
+  /** URLs of pages whose HTML changed, appeared or went. */
+  readonly urls: readonly string[];
+  /** Site paths (`/css/site.css`) of stylesheets that changed. */
+  readonly css: readonly string[];
+  /** Whether any other asset (image, script, font) changed, appeared or went. */
+  readonly otherAssets: boolean;
+}
+
+/** The outcome of applying a build to the dev output. */
+export interface DevApplied {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Undefined when the build failed and the last good site was kept. */
+  readonly change: DevChange | undefined;
+  /** Pages rendered (the rest were unchanged and skipped). */
+  readonly rendered: number;
+}
+
+/** The URL a page is served at: `news/x/index.html` -> `/news/x/`. */
+export function urlOf(outputPath: string): string {
+  return outputPath === 'index.html'
+    ? '/'
+    : outputPath.endsWith('/index.html')
+      ? `/${outputPath.slice(0, -'index.html'.length)}`
+      : `/${outputPath}`;
+}
+
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+const DEV_PREFIX = 'newsroom-dev-';
+
+/** Whether a process is still running (a dev server that left its directory behind when killed is not). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (cause) {
+    return (cause as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The directory `newsroom dev` serves: a temporary copy of the site, updated in place after each successful build
+ * with only the files that changed. A failed build changes nothing, so the last good site stays served.
+ */
+export class DevOutput {
+  readonly dir: string;
+  /** Output path -> signature of the inputs it was rendered from, and hash of what was written. */
+  readonly #pages = new Map<string, { signature: string; hash: string }>();
+  /** Output path -> stamp of the public/ file copied there. */
+  readonly #assets = new Map<string, string>();
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** Makes a fresh directory under the system's temp directory, clearing any left by killed dev servers. */
+  static async create(): Promise<DevOutput> {
+    const base = tmpdir();
+    for (const name of await readdir(base).catch(() => [] as string[])) {
+      const pid = Number(name.slice(DEV_PREFIX.length).split('-')[0]);
+      if (name.startsWith(DEV_PREFIX) && Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+        await rm(path.join(base, name), { recursive: true, force: true });
+      }
+    }
+    const dir = await mkdtemp(path.join(base, `${DEV_PREFIX}${process.pid}-`));
+    await mkdir(path.join(dir, path.dirname(MARKER)), { recursive: true });
+    await writeFile(path.join(dir, MARKER), `${JSON.stringify({ generator: 'newsroom' })}\n`);
+    return new DevOutput(dir);
+  }
+
+  /** Writes `contents` so that a reader sees the old file or the new one, never half of one. */
+  async #write(relative: string, write: (temp: string) => Promise<void>): Promise<void> {
+    const full = path.join(this.dir, relative);
+    await mkdir(path.dirname(full), { recursive: true });
+    const temp = `${full}.${randomBytes(4).toString('hex')}.newsroom-tmp`;
+    await write(temp);
+    await rename(temp, full);
+  }
+
+  async #remove(relative: string): Promise<void> {
+    await unlink(path.join(this.dir, relative)).catch(() => undefined);
+    // Leave no empty folders behind, as a clean build would not have them.
+    let dir = path.dirname(path.join(this.dir, relative));
+    while (dir !== this.dir && dir.startsWith(this.dir)) {
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
+      dir = path.dirname(dir);
+    }
+  }
+
+  /**
+   * Renders the pages whose inputs changed and, if the build has no errors, updates the directory: changed pages
+   * and assets are written, removed ones deleted. `changed` names root-relative files a watcher saw change.
+   */
+  async apply(compiled: CompiledSite, changed: ReadonlySet<string>): Promise<DevApplied> {
+    const signatures = new Map(compiled.routes.map((route) => [route.outputPath, compiled.signature(route)]));
+    const stale = compiled.routes.filter(
+      (route) => this.#pages.get(route.outputPath)?.signature !== signatures.get(route.outputPath),
+    );
+    const rendered = renderRoutes(compiled, stale);
+    const diagnostics = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
+    if (!canWrite(compiled, diagnostics)) return { diagnostics, change: undefined, rendered: stale.length };
+
+    const urls: string[] = [];
+    const css: string[] = [];
+    let otherAssets = false;
+    const livePages = new Set(compiled.routes.map((r) => r.outputPath));
+    const liveAssets = new Set(compiled.assets.map((a) => a.outputPath));
+    for (const outputPath of [...this.#pages.keys()].filter((p) => !livePages.has(p))) {
+      this.#pages.delete(outputPath);
+      if (!liveAssets.has(outputPath)) await this.#remove(outputPath);
+      urls.push(urlOf(outputPath));
+    }
+    for (const outputPath of [...this.#assets.keys()].filter((p) => !liveAssets.has(p))) {
+      this.#assets.delete(outputPath);
+      if (!livePages.has(outputPath)) await this.#remove(outputPath);
+      otherAssets = true;
+    }
+    for (const file of rendered.files) {
+      const hash = sha1(file.contents);
+      const signature = signatures.get(file.path) ?? '';
+      const known = this.#pages.get(file.path);
+      this.#pages.set(file.path, { signature, hash });
+      if (known?.hash === hash) continue;
+      await this.#write(file.path, (temp) => writeFile(temp, injectLiveReload(file.contents)));
+      urls.push(urlOf(file.path));
+    }
+    for (const asset of compiled.assets) {
+      const info = await stat(asset.absolutePath);
+      const stamp = `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`;
+      const source = path.relative(compiled.sources.root, asset.absolutePath).split(path.sep).join('/');
+      if (this.#assets.get(asset.outputPath) === stamp && !changed.has(source)) continue;
+      this.#assets.set(asset.outputPath, stamp);
+      await this.#write(asset.outputPath, (temp) => copyFile(asset.absolutePath, temp));
+      if (asset.outputPath.endsWith('.css')) css.push(`/${asset.outputPath}`);
+      else otherAssets = true;
+    }
+    return { diagnostics, change: { urls: urls.sort(), css: css.sort(), otherAssets }, rendered: stale.length };
+  }
+
+  /** Removes the directory. */
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

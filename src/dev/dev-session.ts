@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { compileSite } from '../build.js';
+import { BuildCache } from '../build-cache.js';
+import { type Diagnostic, formatDiagnostic, type Streams } from '../diagnostics.js';
+import { type DevChange, DevOutput } from './dev-output.js';
+import { RebuildQueue } from './rebuild-queue.js';
+import { type DevServer, type LiveEvent, startServer } from './server.js';
+import { type SiteWatcher, watchSite } from './watcher.js';
+
+/** How to run `newsroom dev`. */
+export interface DevOptions {
+  readonly root: string;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly includeDrafts: boolean;
+  readonly baseUrl?: string | undefined;
+  /** A fixed moment to judge embargoes against; the clock when undefined (embargoes then lift while it runs). */
+  readonly now?: Date | undefined;
+  /** How long files must be quiet before a build starts. */
+  readonly debounceMs?: number;
+  /** Where progress (`out`) and diagnostics (`err`) go, a line at a time. */
+  readonly streams: Streams;
+}
+
+/** One build of the dev loop, as reported to listeners. */
+export interface DevBuild {
+  readonly number: number;
+  readonly ok: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly change: DevChange | undefined;
+  /** Pages rendered; the others' inputs were unchanged. */
+  readonly rendered: number;
+  readonly milliseconds: number;
+}
+
+/** Quiet time before a build: long enough to gather a `git checkout`, short enough not to be felt. */
+const DEFAULT_DEBOUNCE_MS = 30;
+/** A folder that appears may get files whose events chokidar misses (its issue #1422): look again after this. */
+const NEW_FOLDER_RESCAN_MS = 250;
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `newsroom dev`: builds the site into a temporary directory, serves it, watches the sources and rebuilds what a
+ * change touches, telling open pages to reload. A failed build keeps the last good site served and shows its
+ * diagnostics on every page.
+ */
+export class DevSession {
+  readonly #options: DevOptions;
+  readonly #cache = new BuildCache();
+  readonly #output: DevOutput;
+  readonly #queue: RebuildQueue;
+  readonly #session = randomBytes(6).toString('hex');
+  readonly #listeners = new Set<(build: DevBuild) => void>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #server: DevServer | undefined;
+  #watcher: SiteWatcher | undefined;
+  #embargoTimer: NodeJS.Timeout | undefined;
+  #count = 0;
+  #errors: readonly string[] = [];
+
+  private constructor(options: DevOptions, output: DevOutput) {
+    this.#options = options;
+    this.#output = output;
+    this.#queue = new RebuildQueue(
+      (changed) => this.#build(changed),
+      options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+      (cause) => {
+        const message = cause instanceof Error ? cause.message : String(cause);
+        options.streams.err(`newsroom: the build stopped: ${message}; still serving the last good site`);
+      },
+    );
+  }
+
+  /** Builds once, then serves and watches. Rejects (with nothing left running) if the port cannot be used. */
+  static async start(options: DevOptions): Promise<DevSession> {
+    const session = new DevSession(options, await DevOutput.create());
+    try {
+      session.#watcher = await watchSite(options.root, (event) => session.#changed(event.file, event.newFolder));
+      session.#queue.add();
+      await session.#queue.idle();
+      session.#server = await startServer({
+        dir: session.#output.dir,
+        host: options.host,
+        port: options.port,
+        greeting: () => session.#greeting(),
+      });
+    } catch (cause) {
+      await session.close();
+      throw cause;
+    }
+    return session;
+  }
+
+  /** The served site's address. */
+  get url(): string {
+    if (!this.#server) throw new Error('the dev server is not running');
+    return this.#server.url;
+  }
+
+  /** The directory being served. */
+  get outDir(): string {
+    return this.#output.dir;
+  }
+
+  /** Calls `listener` after every build. Returns a function that removes it. */
+  onBuild(listener: (build: DevBuild) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves once no build is running or waiting. */
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  /** Asks for a build as a watcher event would (`file` root-relative), e.g. to test without file events. */
+  request(file?: string): void {
+    this.#queue.add(file);
+  }
+
+  #changed(file: string, newFolder: boolean): void {
+    this.#queue.add(file);
+    if (newFolder) {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#queue.add();
+      }, NEW_FOLDER_RESCAN_MS);
+      this.#timers.add(timer);
+    }
+  }
+
+  #greeting(): LiveEvent[] {
+    return [
+      { type: 'hello', session: this.#session },
+      { type: 'state', build: this.#count, errors: this.#errors },
+    ];
+  }
+
+  async #build(changed: ReadonlySet<string>): Promise<void> {
+    const started = performance.now();
+    const number = ++this.#count;
+    const now = this.#options.now ?? new Date();
+    const compiled = await compileSite(
+      { root: this.#options.root, baseUrl: this.#options.baseUrl, includeDrafts: this.#options.includeDrafts, now },
+      this.#cache,
+      changed,
+    );
+    const applied = await this.#output.apply(compiled, changed);
+    const milliseconds = Math.round(performance.now() - started);
+    const build: DevBuild = { number, ok: applied.change !== undefined, ...applied, milliseconds };
+    this.#report(build);
+    if (this.#options.now === undefined) this.#scheduleEmbargoes(compiled.releases, now);
+    for (const listener of this.#listeners) listener(build);
+  }
+
+  #report(build: DevBuild): void {
+    const { out, err } = this.#options.streams;
+    const lines = build.diagnostics.map(formatDiagnostic);
+    for (const line of lines) err(line);
+    const errors = build.diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = build.diagnostics.length - errors;
+    this.#errors = build.ok ? [] : lines;
+    if (build.change) {
+      const changed = build.change.urls.length + build.change.css.length;
+      out(
+        `newsroom: built in ${build.milliseconds} ms: ${changed} file${changed === 1 ? '' : 's'} changed` +
+          `, ${build.rendered} page${build.rendered === 1 ? '' : 's'} rendered${warnings ? ` (${warnings} warnings)` : ''}`,
+      );
+    } else {
+      err(
+        `newsroom: build failed (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}); still serving the last good site`,
+      );
+    }
+    this.#server?.broadcast({ type: 'state', build: build.number, errors: this.#errors });
+    const change = build.change;
+    if (change && (change.urls.length > 0 || change.css.length > 0 || change.otherAssets)) {
+      this.#server?.broadcast({
+        type: 'change',
+        build: build.number,
+        urls: change.urls,
+        css: change.css,
+        reload: change.otherAssets,
+      });
+    }
+  }
+
+  /** Builds again when the next embargo lifts, so a preview left open publishes on time. */
+  #scheduleEmbargoes(releases: readonly { embargo: string | undefined }[], now: Date): void {
+    clearTimeout(this.#embargoTimer);
+    let next = Number.POSITIVE_INFINITY;
+    for (const { embargo } of releases) {
+      const lifts = embargo ? Date.parse(embargo) : Number.NaN;
+      if (lifts > now.getTime() && lifts < next) next = lifts;
+    }
+    if (!Number.isFinite(next)) return;
+    this.#embargoTimer = setTimeout(() => this.#queue.add(), Math.min(next - now.getTime() + 1, MAX_TIMER_MS));
+  }
+
+  /** Stops watching and serving, waits for a running build, and removes the temporary directory. */
+  async close(): Promise<void> {
+    clearTimeout(this.#embargoTimer);
+    for (const timer of this.#timers) clearTimeout(timer);
+    await this.#watcher?.close();
+    await this.#queue.close();
+    await this.#server?.close();
+    await this.#output.dispose();
+  }
+}

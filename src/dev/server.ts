@@ -1,0 +1,133 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import sirv from 'sirv';
+import { injectLiveReload } from './dev-output.js';
+
+/** A message to open pages: a JSON object with a `type`. */
+export type LiveEvent = Readonly<Record<string, unknown> & { type: string }>;
+
+/** The running preview server. */
+export interface DevServer {
+  /** `http://host:port/`. */
+  readonly url: string;
+  /** Sends `event` to every open page. */
+  broadcast(event: LiveEvent): void;
+  /** Stops listening and ends every connection (open pages reconnect to the next server). */
+  close(): Promise<void>;
+}
+
+/** Where the preview server listens and what it greets new pages with. */
+export interface ServerOptions {
+  readonly dir: string;
+  readonly host: string;
+  readonly port: number;
+  /** Events every newly opened page receives first (the session, the current build errors). */
+  readonly greeting: () => readonly LiveEvent[];
+}
+
+const CLIENT = readFileSync(new URL('../../client/live-reload.js', import.meta.url), 'utf8');
+const NO_BUILD = injectLiveReload(
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>No build yet</title></head>' +
+    '<body><main><h1>The site has not built yet</h1><p>Fix the errors and save.</p></main></body></html>',
+);
+
+/** The decoded path of a request, or undefined when it is malformed. */
+function pathnameOf(url: string): string | undefined {
+  const raw = url.split(/[?#]/)[0] ?? '/';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The directory redirect (302: a dev server must not be cached as permanent) a pretty URL needs: `/news/x` -> `/news/x/` when `/news/x/index.html` exists. */
+function directoryRedirect(dir: string, url: string): string | undefined {
+  const pathname = pathnameOf(url);
+  if (pathname === undefined || pathname.endsWith('/') || pathname.includes('\0')) return undefined;
+  const target = path.join(dir, pathname, 'index.html');
+  if (!target.startsWith(dir + path.sep) || !existsSync(target) || !statSync(target).isFile()) return undefined;
+  const [rawPath, ...query] = url.split('?');
+  return `${rawPath}/${query.length > 0 ? `?${query.join('?')}` : ''}`;
+}
+
+/**
+ * Serves the dev output: static files through sirv (content types, ETag and 304, no path traversal), pretty URLs,
+ * the site's 404 page with status 404, the live-reload script and its event stream (server-sent events).
+ */
+export async function startServer(options: ServerOptions): Promise<DevServer> {
+  const dir = path.resolve(options.dir);
+  const clients = new Set<http.ServerResponse>();
+  const notFound = async (res: http.ServerResponse): Promise<void> => {
+    const page = await readFile(path.join(dir, '404.html'), 'utf8').catch(() => NO_BUILD);
+    res.writeHead(404, { 'Content-Type': 'text/html;charset=utf-8', 'Cache-Control': 'no-cache' });
+    res.end(page);
+  };
+  const files = sirv(dir, {
+    dev: true,
+    etag: true,
+    dotfiles: false,
+    onNoMatch: (_req, res) => void notFound(res),
+  });
+  const send = (res: http.ServerResponse, event: LiveEvent): void => {
+    res.write(`data: ${JSON.stringify(event)}\n\n`);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url === '/__newsroom/events') {
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        Connection: 'keep-alive',
+      });
+      res.write('retry: 500\n\n');
+      for (const event of options.greeting()) send(res, event);
+      clients.add(res);
+      req.on('close', () => clients.delete(res));
+      return;
+    }
+    if (url === '/__newsroom/live-reload.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript;charset=utf-8', 'Cache-Control': 'no-cache' });
+      res.end(CLIENT);
+      return;
+    }
+    const redirect = directoryRedirect(dir, url);
+    if (redirect !== undefined) {
+      res.writeHead(302, { Location: redirect }).end();
+      return;
+    }
+    files(req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}/`,
+    broadcast(event) {
+      for (const res of clients) send(res, event);
+    },
+    async close() {
+      for (const res of clients) res.end();
+      clients.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { watch } from 'chokidar';
+
+/** The folders of a site that a build reads (content/_data lives inside content/). */
+export const WATCHED = ['content', 'templates', 'public'] as const;
+
+/** Editors' swap, backup and lock files: never content, so they never start a build. */
+const EDITOR_TEMP = /(^\.#)|(~$)|(\.sw[a-p]$)|(^4913$)|(^\.DS_Store$)|(\.newsroom-tmp$)/;
+
+/** What the watcher reports: a root-relative path with forward slashes, and whether a folder appeared. */
+export interface WatchEvent {
+  readonly file: string;
+  readonly newFolder: boolean;
+}
+
+/** A running watch; close it to release its file handles. */
+export interface SiteWatcher {
+  close(): Promise<void>;
+}
+
+/**
+ * Watches the site's content/, templates/ and public/ folders with chokidar (folders created later are seen too,
+ * as the site root itself is watched with everything else ignored). Symlinks are not followed.
+ */
+export async function watchSite(root: string, onEvent: (event: WatchEvent) => void): Promise<SiteWatcher> {
+  const ignored = (file: string): boolean => {
+    const relative = path.relative(root, file);
+    if (relative === '') return false;
+    const [top] = relative.split(path.sep);
+    if (!(WATCHED as readonly string[]).includes(top ?? '')) return true;
+    return EDITOR_TEMP.test(path.basename(file));
+  };
+  const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored, atomic: true });
+  watcher.on('all', (kind, file) => {
+    onEvent({ file: path.relative(root, file).split(path.sep).join('/'), newFolder: kind === 'addDir' });
+  });
+  await new Promise<void>((resolve, reject) => {
+    watcher.once('ready', resolve);
+    watcher.once('error', reject);
+  });
+  return { close: () => watcher.close() };
+}
