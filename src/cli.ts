@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { type BuildOptions, build } from './build.js';
 import { DevSession } from './dev/dev-session.js';
 import { formatDiagnostic, type Streams } from './diagnostics.js';
-import { createRelease, NewReleaseError, today } from './new-release.js';
+import { checkNewRelease, createRelease, NewReleaseError, today } from './new-release.js';
 import { OutputError } from './output/write-site.js';
 
 export type { Streams } from './diagnostics.js';
@@ -43,7 +43,8 @@ Options for new:
   -h, --help            show this help
   -v, --version         show the version
 
-Exit codes: 0 success, 1 content, template or output errors (or the port is taken), 2 bad command line.`;
+Exit codes: 0 success; 1 content, template or output errors, a port in use, or a release that exists already;
+2 bad command line.`;
 
 const defaultStreams: Streams = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -166,15 +167,20 @@ function parse(argv: readonly string[]): Command {
   if (name === 'new') {
     const title = rest[0];
     if (title === undefined) throw new UsageError('new needs a title: newsroom new "IOM Opens ..."');
-    return {
-      name,
-      root,
+    const request = {
       title,
       date: values.date ?? today(),
       lang: values.lang,
       location: values.location,
       slug: values.slug,
     };
+    try {
+      checkNewRelease(request);
+    } catch (cause) {
+      if (cause instanceof NewReleaseError) throw new UsageError(cause.message);
+      throw cause;
+    }
+    return { name, root, ...request };
   }
   const baseUrl = parseBaseUrl(values['base-url']);
   const includeDrafts = values.drafts ?? false;

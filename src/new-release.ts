@@ -82,7 +82,7 @@ export function releaseText(request: NewRelease): string {
   return `---
 title: ${yamlText(request.title)}
 date: ${request.date}
-${optional('location: Geneva             # the dateline city, printed as GENEVA – before the first paragraph', request.location)}
+${optional('location: Geneva             # the dateline city, printed in capitals before the first paragraph', request.location)}
 # country: Switzerland
 # region: Europe and Central Asia
 # themes:
