@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { RebuildQueue } from '../../../src/dev/rebuild-queue.js';
+
+/** A queue whose builds take `buildMs` and record their batches and overlaps. */
+function recordingQueue(buildMs: number, delayMs = 20) {
+  const batches: string[][] = [];
+  const errors: unknown[] = [];
+  let running = 0;
+  let overlapped = false;
+  const queue = new RebuildQueue(
+    async (changed) => {
+      running++;
+      if (running > 1) overlapped = true;
+      batches.push([...changed].sort());
+      await sleep(buildMs);
+      running--;
+    },
+    delayMs,
+    (cause) => errors.push(cause),
+  );
+  return { queue, batches, errors, overlapped: () => overlapped };
+}
+
+describe('RebuildQueue', () => {
+  it('gathers a burst of 500 changes into one build', async () => {
+    const { queue, batches } = recordingQueue(5);
+    for (let i = 0; i < 500; i++) {
+      queue.add(`content/news/r${i}.md`);
+      if (i % 50 === 0) await sleep(1);
+    }
+    await queue.idle();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(500);
+  });
+
+  it('never runs two builds at once, and changes during a build give exactly one more build', async () => {
+    const { queue, batches, overlapped } = recordingQueue(80);
+    queue.add('a');
+    await sleep(40); // the first build is running now
+    queue.add('b');
+    queue.add('c');
+    await sleep(10);
+    queue.add('d');
+    await queue.idle();
+    expect(overlapped()).toBe(false);
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('keeps going after a build throws, reporting the error', async () => {
+    let calls = 0;
+    const errors: unknown[] = [];
+    const queue = new RebuildQueue(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error('boom');
+      },
+      5,
+      (cause) => errors.push(cause),
+    );
+    queue.add('a');
+    await queue.idle();
+    queue.add('b');
+    await queue.idle();
+    expect(calls).toBe(2);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('builds nothing after close', async () => {
+    const { queue, batches } = recordingQueue(5);
+    queue.add('a');
+    await queue.close();
+    queue.add('b');
+    await sleep(40);
+    expect(batches).toEqual([]);
+  });
+});
