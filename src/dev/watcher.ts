@@ -20,7 +20,8 @@ export interface SiteWatcher {
 
 /**
  * Watches the site's content/, templates/ and public/ folders with chokidar (folders created later are seen too,
- * as the site root itself is watched with everything else ignored). Symlinks are not followed.
+ * as the site root itself is watched with everything else ignored). Symlinks are not followed. Events may repeat:
+ * the caller batches them.
  */
 export async function watchSite(root: string, onEvent: (event: WatchEvent) => void): Promise<SiteWatcher> {
   const ignored = (file: string): boolean => {
@@ -30,9 +31,18 @@ export async function watchSite(root: string, onEvent: (event: WatchEvent) => vo
     if (!(WATCHED as readonly string[]).includes(top ?? '')) return true;
     return EDITOR_TEMP.test(path.basename(file));
   };
+  const report = (file: string, newFolder: boolean): void => {
+    if (!ignored(file)) onEvent({ file: path.relative(root, file).split(path.sep).join('/'), newFolder });
+  };
   const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored, atomic: true });
-  watcher.on('all', (kind, file) => {
-    onEvent({ file: path.relative(root, file).split(path.sep).join('/'), newFolder: kind === 'addDir' });
+  watcher.on('all', (kind, file) => report(file, kind === 'addDir'));
+  // chokidar drops a second 'change' of one file within 50 ms (its index.js, _emit), so a save that follows
+  // another quickly would be missed. Its raw file-system events are not throttled: listen to them too.
+  watcher.on('raw', (_kind, name, details) => {
+    const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+    if (watched === undefined) return;
+    // A folder's watch names the child that changed; a file's watch names the file itself.
+    report(name && path.basename(watched) !== name ? path.join(watched, name) : watched, false);
   });
   await new Promise<void>((resolve, reject) => {
     watcher.once('ready', resolve);
