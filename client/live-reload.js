@@ -4,9 +4,21 @@
   const OVERLAY_ID = 'newsroom-dev-overlay';
   let session;
 
+  // The server marks the 404 page it serves for a missing URL, so that page follows changes to 404.html.
+  const servedAs = document.currentScript?.dataset.page;
+
+  /** A URL path as the server names files: decoded, `%20` -> space. */
+  function decoded(pathname) {
+    try {
+      return decodeURIComponent(pathname);
+    } catch {
+      return pathname;
+    }
+  }
+
   /** The URL of this page as the server names pages: `/news/x/` for `/news/x`, `/news/x/index.html` ... */
   function pageUrl() {
-    let url = location.pathname;
+    let url = decoded(location.pathname);
     if (url.endsWith('/index.html')) url = url.slice(0, -'index.html'.length);
     const last = url.split('/').pop();
     if (!url.endsWith('/') && !last.includes('.')) url += '/';
@@ -57,7 +69,7 @@
   function swapStylesheets(paths, build) {
     for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
       const url = new URL(link.href);
-      if (url.origin !== location.origin || !paths.includes(url.pathname)) continue;
+      if (url.origin !== location.origin || !paths.includes(decoded(url.pathname))) continue;
       url.searchParams.set('newsroom-build', String(build));
       const next = link.cloneNode();
       next.href = url.href;
@@ -77,8 +89,9 @@
       if (event.errors.length > 0) showOverlay(event.errors);
       else hideOverlay();
     } else if (event.type === 'change') {
-      if (event.reload || event.urls.includes(pageUrl())) location.reload();
-      else if (event.css.length > 0) swapStylesheets(event.css, event.build);
+      if (event.reload || event.urls.includes(pageUrl()) || (servedAs && event.urls.includes(servedAs))) {
+        location.reload();
+      } else if (event.css.length > 0) swapStylesheets(event.css, event.build);
     }
   });
 })();

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import sirv from 'sirv';
-import { injectLiveReload } from './dev-output.js';
+import { injectLiveReload, LIVE_RELOAD_TAG } from './dev-output.js';
 
 /** A message to open pages: a JSON object with a `type`. */
 export type LiveEvent = Readonly<Record<string, unknown> & { type: string }>;
@@ -62,7 +62,10 @@ export async function startServer(options: ServerOptions): Promise<DevServer> {
   const dir = path.resolve(options.dir);
   const clients = new Set<http.ServerResponse>();
   const notFound = async (res: http.ServerResponse): Promise<void> => {
-    const page = await readFile(path.join(dir, '404.html'), 'utf8').catch(() => NO_BUILD);
+    const page = (await readFile(path.join(dir, '404.html'), 'utf8').catch(() => NO_BUILD)).replace(
+      LIVE_RELOAD_TAG,
+      LIVE_RELOAD_TAG.replace('<script ', '<script data-page="/404.html" '),
+    );
     res.writeHead(404, { 'Content-Type': 'text/html;charset=utf-8', 'Cache-Control': 'no-cache' });
     res.end(page);
   };
