@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import slugifyText from '@sindresorhus/slugify';
 import { discover } from './content/discover.js';
+import { splitFrontMatter } from './content/front-matter.js';
 import { LANG, SLUG } from './content/schema.js';
 
 /** What `newsroom new` was asked for, checked. */
@@ -20,17 +22,12 @@ export class NewReleaseError extends Error {
 }
 
 const MAX_SLUG = 80;
+/** Zürich -> zurich, as in most URLs, rather than the German-only zuerich the transliteration defaults to. */
+const UMLAUTS: [string, string][] = [...'äöüÄÖÜ'].map((c) => [c, c.normalize('NFD').charAt(0)]);
 
-/** A URL slug from a title: `IOM Opens Office in Brasília` -> `iom-opens-office-in-brasilia`, at most 80 characters. */
+/** A URL slug from a title: `IOM Opens Office in Đà Nẵng` -> `iom-opens-office-in-da-nang`, at most 80 characters. */
 export function slugify(title: string): string {
-  const words = title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/['’]/g, '')
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+  const words = slugifyText(title, { customReplacements: UMLAUTS }).split('-').filter(Boolean);
   let slug = '';
   for (const word of words) {
     const next = slug ? `${slug}-${word}` : word;
@@ -78,7 +75,9 @@ const yamlText = (value: string): string => JSON.stringify(value.trim());
 /** The new file's text: every front-matter field, the optional ones commented out with a hint. */
 export function releaseText(request: NewRelease): string {
   const optional = (line: string, value: string | undefined): string =>
-    value === undefined ? `# ${line}` : line.replace(/^(\w+):.*?(\s+#|$)/, `$1: ${yamlText(value)}$2`);
+    value === undefined
+      ? `# ${line}`
+      : line.replace(/^(\w+):.*?(\s+#|$)/, (_all, key: string, rest: string) => `${key}: ${yamlText(value)}${rest}`);
   return `---
 title: ${yamlText(request.title)}
 date: ${request.date}
@@ -118,10 +117,13 @@ export async function createRelease(root: string, request: NewRelease): Promise<
   const { slug } = checkNewRelease(request);
   const file = `content/news/${slug}.md`;
   const { sources } = await discover(root);
-  const taken = sources.releases.find(
-    (s) =>
-      path.posix.basename(s.path, '.md') === slug || new RegExp(`^slug:\\s*["']?${slug}["']?\\s*$`, 'm').test(s.text),
-  );
+  // The slug a release has: its front matter's `slug`, else its file name (as the build decides).
+  const slugOf = (source: { path: string; text: string }): string => {
+    const value = splitFrontMatter(source).split?.data.value;
+    const declared = typeof value === 'object' && value !== null ? (value as { slug?: unknown }).slug : undefined;
+    return typeof declared === 'string' ? declared : path.posix.basename(source.path, '.md');
+  };
+  const taken = sources.releases.find((source) => slugOf(source) === slug);
   if (taken) {
     throw new NewReleaseError(`${taken.path} already has the URL /news/${slug}/: choose another title or pass --slug`);
   }

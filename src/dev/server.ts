@@ -46,6 +46,8 @@ function pathnameOf(url: string): string | undefined {
 
 /** The directory redirect (302: a dev server must not be cached as permanent) a pretty URL needs: `/news/x` -> `/news/x/` when `/news/x/index.html` exists. */
 function directoryRedirect(dir: string, url: string): string | undefined {
+  // `//host/x` or `/\host/x` as a Location would send the browser to another host: never redirect those.
+  if (!/^\/[^/\\]/.test(url)) return undefined;
   const pathname = pathnameOf(url);
   if (pathname === undefined || pathname.endsWith('/') || pathname.includes('\0')) return undefined;
   const target = path.join(dir, pathname, 'index.html');
@@ -72,7 +74,6 @@ export async function startServer(options: ServerOptions): Promise<DevServer> {
   const files = sirv(dir, {
     dev: true,
     etag: true,
-    dotfiles: false,
     onNoMatch: (_req, res) => void notFound(res),
   });
   const send = (res: http.ServerResponse, event: LiveEvent): void => {
