@@ -7,7 +7,7 @@ import { TextCache } from './content/text-cache.js';
 import type { Diagnostic } from './diagnostics.js';
 import { compileTemplate, createEnvironment } from './render/environment.js';
 import { TemplateGraph } from './render/template-graph.js';
-import type { Route } from './site/routes.js';
+import { type Route, RouteMemo } from './site/routes.js';
 
 interface Loaded<T> {
   readonly text: string;
@@ -33,6 +33,9 @@ export class BuildCache {
   readonly #pages = new Map<string, Loaded<Page>>();
   readonly #versions = new WeakMap<object, string>();
   #counter = 0;
+  readonly #signatures = new WeakMap<Route, { inputs: string; signature: string }>();
+  /** Release routes, kept while their release is unchanged. */
+  readonly routes = new RouteMemo();
   #templates: TemplateGraph | undefined;
   #env:
     | { version: string; dir: string; env: nunjucks.Environment; compiled: Map<string, Diagnostic | undefined> }
@@ -106,15 +109,19 @@ export class BuildCache {
 
   /** A hash of everything `route` is rendered from; `shared` covers the site data every page sees. */
   signature(route: Route, shared: string, templates: TemplateGraph): string {
+    // A route object is immutable: the same object with the same site data and templates has the same signature.
+    const inputs = `${shared}\0${templates.fingerprint(route.template)}`;
+    const known = this.#signatures.get(route);
+    if (known?.inputs === inputs) return known.signature;
+    const signature = this.#sign(route, inputs);
+    this.#signatures.set(route, { inputs, signature });
+    return signature;
+  }
+
+  #sign(route: Route, inputs: string): string {
     const data = JSON.stringify(route, (_key, value: unknown) =>
       typeof value === 'object' && value !== null ? (this.#versions.get(value) ?? value) : value,
     );
-    return createHash('sha1')
-      .update(shared)
-      .update('\0')
-      .update(templates.fingerprint(route.template))
-      .update('\0')
-      .update(data)
-      .digest('hex');
+    return createHash('sha1').update(inputs).update('\0').update(data).digest('hex');
   }
 }

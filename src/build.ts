@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { BuildCache } from './build-cache.js';
-import { type AssetFile, discover, isInside, type Sources } from './content/discover.js';
+import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
 import type { Page } from './content/page.js';
 import type { LoadContext, Release } from './content/release.js';
 import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
@@ -42,6 +42,8 @@ export interface BuildResult {
 /** A site loaded and routed, ready to render: what a build and the dev server's incremental build share. */
 export interface CompiledSite {
   readonly sources: Sources;
+  /** The walk it was made from, for the next incremental compile. */
+  readonly listing: Listing;
   /** Diagnostics from everything before rendering, unsorted. */
   readonly diagnostics: readonly Diagnostic[];
   readonly routes: readonly Route[];
@@ -76,16 +78,24 @@ export function outputDirectory(root: string, out: string | undefined): string {
 /** What compiling needs: the build options without the output. */
 export type CompileOptions = Pick<BuildOptions, 'root' | 'baseUrl' | 'includeDrafts' | 'now'>;
 
+/** What a watcher knows about the changes since the last compile. */
+export interface ChangeHints {
+  /** Root-relative files that changed: always read again. */
+  readonly changed: ReadonlySet<string>;
+  /** The previous walk, when no file or folder appeared, went or moved: reused instead of walking again. */
+  readonly listing?: Listing | undefined;
+}
+
 /**
  * Discovers, loads, validates and routes the whole site: every stage before rendering. With a `cache` kept from
- * the previous run, only changed files are read and loaded again (`changed` names files a watcher saw change).
+ * the previous run, only changed files are read and loaded again.
  */
 export async function compileSite(
   options: CompileOptions,
   cache: BuildCache = new BuildCache(),
-  changed: ReadonlySet<string> = new Set(),
+  hints: ChangeHints = { changed: new Set() },
 ): Promise<CompiledSite> {
-  const found = await discover(options.root, { texts: cache.texts, changed });
+  const found = await discover(options.root, { texts: cache.texts, ...hints });
   const { sources } = found;
   const diagnostics: Diagnostic[] = [...found.diagnostics];
 
@@ -118,12 +128,18 @@ export async function compileSite(
   }
   cache.retain(new Set([...sources.releases, ...sources.pages].map((s) => s.path)));
 
-  const routes = buildRoutes(releases, pages, nav.navigation, {
-    now: options.now,
-    includeDrafts: options.includeDrafts,
-    language,
-    siteTitle: site?.title ?? '',
-  });
+  const routes = buildRoutes(
+    releases,
+    pages,
+    nav.navigation,
+    {
+      now: options.now,
+      includeDrafts: options.includeDrafts,
+      language,
+      siteTitle: site?.title ?? '',
+    },
+    cache.routes,
+  );
   diagnostics.push(...findClashes(routes, assetPaths));
   if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
 
@@ -137,6 +153,7 @@ export async function compileSite(
     .digest('hex');
   return {
     sources,
+    listing: found.listing,
     diagnostics,
     routes,
     releases,

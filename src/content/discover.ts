@@ -29,7 +29,8 @@ export interface Sources {
   readonly templatesDir: string;
 }
 
-interface FoundFile {
+/** A file found by a walk: root-relative (forward slashes) and absolute. */
+export interface FoundFile {
   readonly relative: string;
   readonly absolute: string;
 }
@@ -103,9 +104,10 @@ async function readText(
   file: FoundFile,
   cache: TextCache | undefined,
   forced: ReadonlySet<string>,
+  trusted: boolean,
 ): Promise<SourceFile> {
   const text = cache
-    ? await cache.read(file.absolute, forced.has(file.relative))
+    ? cache.read(file.absolute, forced.has(file.relative), trusted)
     : await readFile(file.absolute, 'utf8');
   return { path: file.relative, text };
 }
@@ -121,18 +123,29 @@ async function readOptional(root: string, relative: string): Promise<SourceFile 
 
 const isMarkdown = (f: FoundFile): boolean => f.relative.endsWith('.md');
 
+/** The files a walk of the site found: what {@link discover} reuses when no file appeared or went. */
+export interface Listing {
+  readonly root: string;
+  readonly news: readonly FoundFile[];
+  readonly pages: readonly FoundFile[];
+  readonly assets: readonly AssetFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 /** What {@link discover} may reuse from the previous run of a long-lived process (the dev server). */
 export interface DiscoverCache {
   readonly texts: TextCache;
   /** Root-relative paths known to have changed since the last run: always read again. */
   readonly changed: ReadonlySet<string>;
+  /**
+   * The previous walk, when the caller knows no file or folder appeared, went or moved since (the watcher saw only
+   * content changes): then the tree is not walked again and only `changed` files are read, not even stat-ed.
+   */
+  readonly listing?: Listing | undefined;
 }
 
-/** Reads the site's content, data files and asset list from `root` (the IO edge of the build). */
-export async function discover(
-  rootDir: string,
-  cache?: DiscoverCache,
-): Promise<{ sources: Sources; diagnostics: Diagnostic[] }> {
+/** Walks the site's content/news, content/pages and public folders. */
+export async function listSources(rootDir: string): Promise<Listing> {
   const root = await realpath(rootDir);
   const diagnostics: Diagnostic[] = [];
   const news = (await walk(root, path.join(root, 'content', 'news'), diagnostics)).filter(isMarkdown);
@@ -142,16 +155,29 @@ export async function discover(
     outputPath: toPosix(path.relative(publicDir, f.absolute)),
     absolutePath: f.absolute,
   }));
+  return { root, news, pages, assets, diagnostics };
+}
+
+/** Reads the site's content, data files and asset list from `root` (the IO edge of the build). */
+export async function discover(
+  rootDir: string,
+  cache?: DiscoverCache,
+): Promise<{ sources: Sources; diagnostics: Diagnostic[]; listing: Listing }> {
+  const listing = cache?.listing ?? (await listSources(rootDir));
+  const { root, news, pages, assets } = listing;
+  const diagnostics = [...listing.diagnostics];
   const changed = cache?.changed ?? new Set<string>();
-  cache?.texts.retain(new Set([...news, ...pages].map((f) => f.absolute)));
+  const trusted = cache?.listing !== undefined;
+  if (!trusted) cache?.texts.retain(new Set([...news, ...pages].map((f) => f.absolute)));
+  const read = (f: FoundFile) => readText(f, cache?.texts, changed, trusted);
   const sources: Sources = {
     root,
-    releases: await Promise.all(news.map((f) => readText(f, cache?.texts, changed))),
-    pages: await Promise.all(pages.map((f) => readText(f, cache?.texts, changed))),
+    releases: await Promise.all(news.map(read)),
+    pages: await Promise.all(pages.map(read)),
     site: await readOptional(root, 'content/_data/site.yaml'),
     navigation: await readOptional(root, 'content/_data/navigation.yaml'),
     assets,
     templatesDir: path.join(root, 'templates'),
   };
-  return { sources, diagnostics };
+  return { sources, diagnostics, listing };
 }

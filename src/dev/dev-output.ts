@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +43,9 @@ export function urlOf(outputPath: string): string {
       : `/${outputPath}`;
 }
 
-const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+const sha1 = (text: string): string => hash('sha1', text);
+/** Files written at once: enough to keep the disk busy, few enough not to run out of file handles. */
+const WRITE_BATCH = 64;
 const DEV_PREFIX = 'newsroom-dev-';
 
 /** Whether a process is still running (a dev server that left its directory behind when killed is not). */
@@ -66,6 +68,8 @@ export class DevOutput {
   readonly #pages = new Map<string, { signature: string; hash: string }>();
   /** Output path -> stamp of the public/ file copied there. */
   readonly #assets = new Map<string, string>();
+  /** Folders known to exist, so a write of 10,000 pages does not ask for each one again. */
+  readonly #folders = new Set<string>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -89,7 +93,11 @@ export class DevOutput {
   /** Writes `contents` so that a reader sees the old file or the new one, never half of one. */
   async #write(relative: string, write: (temp: string) => Promise<void>): Promise<void> {
     const full = path.join(this.dir, relative);
-    await mkdir(path.dirname(full), { recursive: true });
+    const folder = path.dirname(full);
+    if (!this.#folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.#folders.add(folder);
+    }
     const temp = `${full}.${randomBytes(4).toString('hex')}.newsroom-tmp`;
     await write(temp);
     await rename(temp, full);
@@ -100,13 +108,12 @@ export class DevOutput {
     // Leave no empty folders behind, as a clean build would not have them.
     let dir = path.dirname(path.join(this.dir, relative));
     while (dir !== this.dir && dir.startsWith(this.dir)) {
-      if (
-        !(await rmdir(dir).then(
-          () => true,
-          () => false,
-        ))
-      )
-        break;
+      const removed = await rmdir(dir).then(
+        () => true,
+        () => false, // not empty
+      );
+      if (!removed) break;
+      this.#folders.delete(dir);
       dir = path.dirname(dir);
     }
   }
@@ -139,14 +146,18 @@ export class DevOutput {
       if (!livePages.has(outputPath)) await this.#remove(outputPath);
       otherAssets = true;
     }
+    const writes: (() => Promise<void>)[] = [];
     for (const file of rendered.files) {
       const hash = sha1(file.contents);
       const signature = signatures.get(file.path) ?? '';
       const known = this.#pages.get(file.path);
       this.#pages.set(file.path, { signature, hash });
       if (known?.hash === hash) continue;
-      await this.#write(file.path, (temp) => writeFile(temp, injectLiveReload(file.contents)));
+      writes.push(() => this.#write(file.path, (temp) => writeFile(temp, injectLiveReload(file.contents))));
       urls.push(urlOf(file.path));
+    }
+    for (let i = 0; i < writes.length; i += WRITE_BATCH) {
+      await Promise.all(writes.slice(i, i + WRITE_BATCH).map((write) => write()));
     }
     for (const asset of compiled.assets) {
       const info = await stat(asset.absolutePath);

@@ -7,10 +7,13 @@ export const WATCHED = ['content', 'templates', 'public'] as const;
 /** Editors' swap, backup and lock files: never content, so they never start a build. */
 const EDITOR_TEMP = /(^\.#)|(~$)|(\.sw[a-p]$)|(^4913$)|(^\.DS_Store$)|(\.newsroom-tmp$)/;
 
-/** What the watcher reports: a root-relative path with forward slashes, and whether a folder appeared. */
+/** What the watcher reports: a root-relative path with forward slashes, and what kind of change it was. */
 export interface WatchEvent {
   readonly file: string;
+  /** A folder appeared (files written into it right away can escape chokidar: look again soon). */
   readonly newFolder: boolean;
+  /** Something other than a file's content changed: a file or folder appeared, went or moved. */
+  readonly structural: boolean;
 }
 
 /** A running watch; close it to release its file handles. */
@@ -31,18 +34,20 @@ export async function watchSite(root: string, onEvent: (event: WatchEvent) => vo
     if (!(WATCHED as readonly string[]).includes(top ?? '')) return true;
     return EDITOR_TEMP.test(path.basename(file));
   };
-  const report = (file: string, newFolder: boolean): void => {
-    if (!ignored(file)) onEvent({ file: path.relative(root, file).split(path.sep).join('/'), newFolder });
+  const report = (file: string, kind: string): void => {
+    if (ignored(file)) return;
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    onEvent({ file: relative, newFolder: kind === 'addDir', structural: kind !== 'change' });
   };
   const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored, atomic: true });
-  watcher.on('all', (kind, file) => report(file, kind === 'addDir'));
+  watcher.on('all', (kind, file) => report(file, kind));
   // chokidar drops a second 'change' of one file within 50 ms (its index.js, _emit), so a save that follows
   // another quickly would be missed. Its raw file-system events are not throttled: listen to them too.
-  watcher.on('raw', (_kind, name, details) => {
+  watcher.on('raw', (kind, name, details) => {
     const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
     if (watched === undefined) return;
     // A folder's watch names the child that changed; a file's watch names the file itself.
-    report(name && path.basename(watched) !== name ? path.join(watched, name) : watched, false);
+    report(name && path.basename(watched) !== name ? path.join(watched, name) : watched, kind);
   });
   await new Promise<void>((resolve, reject) => {
     watcher.once('ready', resolve);

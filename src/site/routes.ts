@@ -81,12 +81,50 @@ function ancestors(url: string): string[] {
   return parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
 }
 
+/** A release's page: a function of the release and its status only. */
+function releaseRoute(release: Release, status: PublicationStatus): ReleaseRoute {
+  return {
+    kind: 'release',
+    url: release.url,
+    outputPath: outputPathFor(release.url),
+    template: 'release.njk',
+    title: release.title,
+    description: release.summary,
+    lang: release.lang,
+    breadcrumbs: [HOME, NEWS, { label: release.title, url: release.url }],
+    sources: [release.source],
+    release,
+    status,
+  };
+}
+
+/**
+ * Remembers release routes between builds of a long-lived process, so an unchanged release (the same object, from
+ * the build cache) keeps the same route object and its signature need not be computed again. Keyed by every
+ * argument of the function that makes the route.
+ */
+export class RouteMemo {
+  readonly #releases = new WeakMap<Release, Partial<Record<PublicationStatus, ReleaseRoute>>>();
+
+  /** The route of `release` with `status`, made once. */
+  release(release: Release, status: PublicationStatus): ReleaseRoute {
+    let byStatus = this.#releases.get(release);
+    if (!byStatus) {
+      byStatus = {};
+      this.#releases.set(release, byStatus);
+    }
+    byStatus[status] ??= releaseRoute(release, status);
+    return byStatus[status];
+  }
+}
+
 /** Turns loaded content into the list of pages to render. Pure: no IO. */
 export function buildRoutes(
   releases: readonly Release[],
   pages: readonly Page[],
   navigation: readonly LocatedNavEntry[],
   options: RouteOptions,
+  memo?: RouteMemo,
 ): Route[] {
   const shown = releases
     .map((release) => ({ release, status: publicationStatus(release, options.now) }))
@@ -106,19 +144,7 @@ export function buildRoutes(
 
   const routes: Route[] = [];
   for (const { release, status } of shown) {
-    routes.push({
-      kind: 'release',
-      url: release.url,
-      outputPath: outputPathFor(release.url),
-      template: 'release.njk',
-      title: release.title,
-      description: release.summary,
-      lang: release.lang,
-      breadcrumbs: [HOME, NEWS, { label: release.title, url: release.url }],
-      sources: [release.source],
-      release,
-      status,
-    });
+    routes.push(memo ? memo.release(release, status) : releaseRoute(release, status));
   }
   for (const page of visiblePages) {
     routes.push({

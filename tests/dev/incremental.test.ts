@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build, compileSite } from '../../src/build.js';
 import { BuildCache } from '../../src/build-cache.js';
+import type { Listing } from '../../src/content/discover.js';
 import { DevOutput } from '../../src/dev/dev-output.js';
 import { makeSite, NAV_YAML, SITE_YAML, tempDir } from '../helpers/site.js';
 import { readDevTree, readTree } from '../helpers/tree.js';
@@ -236,10 +238,18 @@ describe('incremental dev builds', () => {
           outputs.push(dev.dir);
           const clean = path.join(await tempDir(), 'dist');
           let lastGood: Map<string, string> | undefined;
+          let listing: Listing | undefined;
           try {
             const step = async (touched: string[]) => {
               const changed = reported ? touched : [];
-              const applied = await dev.apply(await compileSite(options, cache, new Set(changed)), new Set(changed));
+              // As the dev server does when the watcher saw only content changes: reuse the last walk.
+              const known = new Set(listing ? [...listing.news, ...listing.pages].map((f) => f.relative) : []);
+              for (const a of listing?.assets ?? []) known.add(`public/${a.outputPath}`);
+              const structural = touched.some((file) => existsSync(path.join(world.root, file)) !== known.has(file));
+              const hints = { changed: new Set(changed), listing: reported && !structural ? listing : undefined };
+              const compiled = await compileSite(options, cache, hints);
+              listing = compiled.listing;
+              const applied = await dev.apply(compiled, new Set(changed));
               const fresh = await build({ ...options, out: clean, write: true });
               expect(applied.change !== undefined).toBe(fresh.written);
               if (fresh.written) lastGood = await readTree(clean);
