@@ -21,6 +21,13 @@ export interface DevOptions {
   readonly now?: Date | undefined;
   /** How long files must be quiet before a build starts. */
   readonly debounceMs?: number;
+  /**
+   * Whether to watch with chokidar (default true). Without it, changes are found only by the sweep that stats every
+   * source every `verifyEveryMs`: slower, but it works where file events do not (some network and container mounts).
+   */
+  readonly watch?: boolean;
+  /** How often every source is checked against what the last build read (default 5 s). */
+  readonly verifyEveryMs?: number;
   /** Where progress (`out`) and diagnostics (`err`) go, a line at a time. */
   readonly streams: Streams;
 }
@@ -88,10 +95,12 @@ export class DevSession {
   static async start(options: DevOptions): Promise<DevSession> {
     const session = new DevSession(options, await DevOutput.create());
     try {
-      session.#watcher = await watchSite(options.root, (event) => session.#changed(event));
+      if (options.watch !== false) {
+        session.#watcher = await watchSite(options.root, (event) => session.#changed(event));
+      }
       session.#queue.add();
       await session.#queue.idle();
-      session.#verifyInterval = setInterval(() => void session.#verify(), VERIFY_EVERY_MS);
+      session.#verifyInterval = setInterval(() => void session.#verify(), options.verifyEveryMs ?? VERIFY_EVERY_MS);
       session.#server = await startServer({
         dir: session.#output.dir,
         host: options.host,

@@ -3,7 +3,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
-import { type DevBuild, DevSession } from '../../src/dev/dev-session.js';
+import { type DevBuild, type DevOptions, DevSession } from '../../src/dev/dev-session.js';
 import { makeSite, release, tempDir } from '../helpers/site.js';
 import { readDevTree, readTree } from '../helpers/tree.js';
 
@@ -20,9 +20,10 @@ afterEach(async () => {
   session = undefined;
 });
 
-async function start(root: string): Promise<{ dev: DevSession; builds: DevBuild[] }> {
+async function start(root: string, extra: Partial<DevOptions> = {}): Promise<{ dev: DevSession; builds: DevBuild[] }> {
   const builds: DevBuild[] = [];
   const dev = await DevSession.start({
+    ...extra,
     root,
     host: '127.0.0.1',
     port: 0,
@@ -93,6 +94,20 @@ describe('newsroom dev watching real files', () => {
     await new Promise((r) => setTimeout(r, 600));
     await dev.idle();
     expect(builds).toEqual([]);
+  });
+
+  it('finds edits, new files and deletions that no watcher reported, by its periodic sweep', async () => {
+    const root = await makeSite({ 'content/news/a.md': release({ title: 'Before' }), 'content/news/b.md': release() });
+    const { dev, builds } = await start(root, { watch: false, verifyEveryMs: 150 });
+    await writeFile(path.join(root, 'content/news/a.md'), release({ title: 'After' }));
+    await settled(dev, builds, (b) => b.change?.urls.includes('/news/a/') ?? false);
+    expect((await get(dev, '/news/a/')).text).toContain('After');
+    await writeFile(path.join(root, 'content/news/c.md'), release({ title: 'Third' }));
+    await rm(path.join(root, 'content/news/b.md'));
+    await settled(dev, builds, (b) => b.change?.urls.includes('/news/c/') ?? false);
+    await settled(dev, builds, (b) => b.change?.urls.includes('/news/b/') ?? false);
+    expect((await get(dev, '/news/b/')).status).toBe(404);
+    await expectClean(dev, root);
   });
 
   it('sees a release in a folder created after it started (mkdir -p, then write)', async () => {
