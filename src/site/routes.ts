@@ -98,13 +98,52 @@ function releaseRoute(release: Release, status: PublicationStatus): ReleaseRoute
   };
 }
 
+/** A page of the news index: a function of its page of releases and the site's language and title only. */
+function newsIndexRoute(pagination: PageOf<Release>, options: RouteOptions): NewsIndexRoute {
+  const title = pagination.number === 1 ? 'News' : `News, page ${pagination.number} of ${pagination.total}`;
+  return {
+    kind: 'news-index',
+    lang: options.language,
+    url: pagination.url,
+    outputPath: outputPathFor(pagination.url),
+    template: 'news-index.njk',
+    title,
+    description: `Press releases from ${options.siteTitle}, newest first.`,
+    breadcrumbs:
+      pagination.number === 1
+        ? [HOME, NEWS]
+        : [HOME, NEWS, { label: `Page ${pagination.number}`, url: pagination.url }],
+    sources: pagination.items.map((r) => r.source),
+    pagination,
+  };
+}
+
 /**
- * Remembers release routes between builds of a long-lived process, so an unchanged release (the same object, from
- * the build cache) keeps the same route object and its signature need not be computed again. Keyed by every
- * argument of the function that makes the route.
+ * Remembers release and news-index routes between builds of a long-lived process, so a route whose inputs are the
+ * same objects (unchanged releases come from the build cache as the same objects) is the same route object, and its
+ * signature need not be computed again. Keyed by every argument of the function that makes the route.
  */
 export class RouteMemo {
   readonly #releases = new WeakMap<Release, Partial<Record<PublicationStatus, ReleaseRoute>>>();
+  /** Page number -> the route made last for it, and the rest of what it was made from. */
+  readonly #newsIndex = new Map<number, { key: string; route: NewsIndexRoute }>();
+
+  /** The news-index route for `pagination`, reused while the page lists the very same release objects. */
+  newsIndex(pagination: PageOf<Release>, options: RouteOptions): NewsIndexRoute {
+    const key = `${pagination.total}\0${options.language}\0${options.siteTitle}`;
+    const known = this.#newsIndex.get(pagination.number);
+    const items = known?.route.pagination.items;
+    if (
+      known?.key === key &&
+      items?.length === pagination.items.length &&
+      items.every((item, i) => item === pagination.items[i])
+    ) {
+      return known.route;
+    }
+    const route = newsIndexRoute(pagination, options);
+    this.#newsIndex.set(pagination.number, { key, route });
+    return route;
+  }
 
   /** The route of `release` with `status`, made once. */
   release(release: Release, status: PublicationStatus): ReleaseRoute {
@@ -166,22 +205,7 @@ export function buildRoutes(
     });
   }
   for (const pagination of paginate(listed, NEWS_PER_PAGE, NEWS.url)) {
-    const title = pagination.number === 1 ? 'News' : `News, page ${pagination.number} of ${pagination.total}`;
-    routes.push({
-      kind: 'news-index',
-      lang: options.language,
-      url: pagination.url,
-      outputPath: outputPathFor(pagination.url),
-      template: 'news-index.njk',
-      title,
-      description: `Press releases from ${options.siteTitle}, newest first.`,
-      breadcrumbs:
-        pagination.number === 1
-          ? [HOME, NEWS]
-          : [HOME, NEWS, { label: `Page ${pagination.number}`, url: pagination.url }],
-      sources: pagination.items.map((r) => r.source),
-      pagination,
-    });
+    routes.push(memo ? memo.newsIndex(pagination, options) : newsIndexRoute(pagination, options));
   }
   routes.push({
     kind: 'home',
