@@ -85,8 +85,13 @@ export class DevSession {
       (changed) => this.#build(changed),
       options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
       (cause) => {
+        // Not an editor's mistake in a file (those are diagnostics) but the machine's: a folder that cannot be
+        // read, a full disk. Said on the terminal and on every page, like a failed build.
         const message = cause instanceof Error ? cause.message : String(cause);
-        options.streams.err(`newsroom: the build stopped: ${message}; still serving the last good site`);
+        const line = `newsroom: the build stopped: ${message}; still serving the last good site`;
+        options.streams.err(line);
+        this.#errors = [line];
+        this.#server?.broadcast({ type: 'state', build: this.#count, errors: this.#errors });
       },
     );
   }

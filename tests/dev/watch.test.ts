@@ -23,11 +23,11 @@ afterEach(async () => {
 async function start(root: string, extra: Partial<DevOptions> = {}): Promise<{ dev: DevSession; builds: DevBuild[] }> {
   const builds: DevBuild[] = [];
   const dev = await DevSession.start({
-    ...extra,
     root,
     host: '127.0.0.1',
     port: 0,
     includeDrafts: false,
+    ...extra,
     now: NOW,
     streams: { out: () => undefined, err: () => undefined },
   });
@@ -108,6 +108,20 @@ describe('newsroom dev watching real files', () => {
     await settled(dev, builds, (b) => b.change?.urls.includes('/news/b/') ?? false);
     expect((await get(dev, '/news/b/')).status).toBe(404);
     await expectClean(dev, root);
+  });
+
+  it('shows drafts and embargoed releases under a banner with includeDrafts, and never without', async () => {
+    const files = {
+      'content/news/draft.md': release({ title: 'A Draft', draft: 'true' }),
+      'content/news/later.md': release({ title: 'Later', embargo: '2030-01-01T09:00:00+01:00' }),
+    };
+    const { dev } = await start(await makeSite(files), { includeDrafts: true });
+    expect((await get(dev, '/news/draft/')).text).toContain('DRAFT');
+    expect((await get(dev, '/news/later/')).text).toContain('EMBARGOED UNTIL 2030-01-01T09:00:00+01:00');
+    await dev.close();
+    const plain = await start(await makeSite(files));
+    expect((await get(plain.dev, '/news/draft/')).status).toBe(404);
+    expect((await get(plain.dev, '/news/')).text).not.toContain('Later');
   });
 
   it('sees a release in a folder created after it started (mkdir -p, then write)', async () => {
