@@ -1,5 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { hash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CompiledSite, canWrite, renderRoutes } from '../build.js';
@@ -90,17 +90,19 @@ export class DevOutput {
     return new DevOutput(dir);
   }
 
-  /** Writes `contents` so that a reader sees the old file or the new one, never half of one. */
-  async #write(relative: string, write: (temp: string) => Promise<void>): Promise<void> {
+  /**
+   * Writes one file in place. Not through a temporary file and a rename, which doubled the time of a 10,000-page
+   * rebuild: a page fetched while it is being written is reloaded anyway, as its URL is in the change event sent
+   * once every file is written.
+   */
+  async #write(relative: string, write: (full: string) => Promise<void>): Promise<void> {
     const full = path.join(this.dir, relative);
     const folder = path.dirname(full);
     if (!this.#folders.has(folder)) {
       await mkdir(folder, { recursive: true });
       this.#folders.add(folder);
     }
-    const temp = `${full}.${randomBytes(4).toString('hex')}.newsroom-tmp`;
-    await write(temp);
-    await rename(temp, full);
+    await write(full);
   }
 
   async #remove(relative: string): Promise<void> {
@@ -153,7 +155,7 @@ export class DevOutput {
       const known = this.#pages.get(file.path);
       this.#pages.set(file.path, { signature, hash });
       if (known?.hash === hash) continue;
-      writes.push(() => this.#write(file.path, (temp) => writeFile(temp, injectLiveReload(file.contents))));
+      writes.push(() => this.#write(file.path, (full) => writeFile(full, injectLiveReload(file.contents))));
       urls.push(urlOf(file.path));
     }
     for (let i = 0; i < writes.length; i += WRITE_BATCH) {
@@ -165,7 +167,7 @@ export class DevOutput {
       const source = path.relative(compiled.sources.root, asset.absolutePath).split(path.sep).join('/');
       if (this.#assets.get(asset.outputPath) === stamp && !changed.has(source)) continue;
       this.#assets.set(asset.outputPath, stamp);
-      await this.#write(asset.outputPath, (temp) => copyFile(asset.absolutePath, temp));
+      await this.#write(asset.outputPath, (full) => copyFile(asset.absolutePath, full));
       if (asset.outputPath.endsWith('.css')) css.push(`/${asset.outputPath}`);
       else otherAssets = true;
     }
