@@ -33,7 +33,8 @@ export class BuildCache {
   readonly #pages = new Map<string, Loaded<Page>>();
   readonly #versions = new WeakMap<object, string>();
   #counter = 0;
-  readonly #signatures = new WeakMap<Route, { inputs: string; signature: string }>();
+  /** Route object -> hash of its data, with versions for the releases and pages in it. */
+  readonly #routeHashes = new WeakMap<Route, string>();
   /** Release routes, kept while their release is unchanged. */
   readonly routes = new RouteMemo();
   #templates: TemplateGraph | undefined;
@@ -107,21 +108,21 @@ export class BuildCache {
     return { env, diagnostics };
   }
 
-  /** A hash of everything `route` is rendered from; `shared` covers the site data every page sees. */
+  /**
+   * What `route` is rendered from, as a string that changes when any of it does: the site data every page sees
+   * (`shared`, a hash), the fingerprint of its templates, and a hash of the route's own data. Route objects are
+   * immutable and kept between builds while their inputs are the same objects, so the last hash is computed once
+   * per route object: a layout change costs a string per page, not a serialisation.
+   */
   signature(route: Route, shared: string, templates: TemplateGraph): string {
-    // A route object is immutable: the same object with the same site data and templates has the same signature.
-    const inputs = `${shared}\0${templates.fingerprint(route.template)}`;
-    const known = this.#signatures.get(route);
-    if (known?.inputs === inputs) return known.signature;
-    const signature = this.#sign(route, inputs);
-    this.#signatures.set(route, { inputs, signature });
-    return signature;
-  }
-
-  #sign(route: Route, inputs: string): string {
-    const data = JSON.stringify(route, (_key, value: unknown) =>
-      typeof value === 'object' && value !== null ? (this.#versions.get(value) ?? value) : value,
-    );
-    return createHash('sha1').update(inputs).update('\0').update(data).digest('hex');
+    let data = this.#routeHashes.get(route);
+    if (data === undefined) {
+      const json = JSON.stringify(route, (_key, value: unknown) =>
+        typeof value === 'object' && value !== null ? (this.#versions.get(value) ?? value) : value,
+      );
+      data = createHash('sha1').update(json).digest('hex');
+      this.#routeHashes.set(route, data);
+    }
+    return `${shared}:${templates.fingerprint(route.template)}:${data}`;
   }
 }
