@@ -145,6 +145,11 @@ export class RouteMemo {
     return route;
   }
 
+  /** Forgets news-index pages past `total` (the index got shorter), so they do not hold old releases in memory. */
+  trimNewsIndex(total: number): void {
+    for (const number of this.#newsIndex.keys()) if (number > total) this.#newsIndex.delete(number);
+  }
+
   /** The route of `release` with `status`, made once. */
   release(release: Release, status: PublicationStatus): ReleaseRoute {
     let byStatus = this.#releases.get(release);
@@ -204,9 +209,11 @@ export function buildRoutes(
       children: visiblePages.filter((p) => p.url !== page.url && ancestors(p.url).at(-1) === page.url),
     });
   }
-  for (const pagination of paginate(listed, NEWS_PER_PAGE, NEWS.url)) {
+  const newsPages = paginate(listed, NEWS_PER_PAGE, NEWS.url);
+  for (const pagination of newsPages) {
     routes.push(memo ? memo.newsIndex(pagination, options) : newsIndexRoute(pagination, options));
   }
+  memo?.trimNewsIndex(newsPages.length);
   routes.push({
     kind: 'home',
     lang: options.language,
