@@ -8,6 +8,7 @@ import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { createMarkdownProcessor } from './markdown/processor.js';
 import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
+import { pacer } from './pacer.js';
 import { renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
 import { checkNavigation } from './site/navigation.js';
@@ -115,7 +116,9 @@ export async function compileSite(
   // A release's load result depends on these too (its default language, whether its image exists).
   const contextKey = `${language}\0${assetPaths.join('\0')}`;
   const releases: Release[] = [];
+  const pause = pacer();
   for (const source of sources.releases) {
+    await pause();
     const loaded = cache.release(source, context, contextKey);
     diagnostics.push(...loaded.diagnostics);
     if (loaded.value) releases.push(loaded.value);
@@ -169,15 +172,17 @@ export async function compileSite(
 }
 
 /** Renders `routes`, reporting each template problem once however many pages hit it. */
-export function renderRoutes(
+export async function renderRoutes(
   compiled: CompiledSite,
   routes: readonly Route[],
-): { files: OutputFile[]; diagnostics: Diagnostic[] } {
+): Promise<{ files: OutputFile[]; diagnostics: Diagnostic[] }> {
   const files: OutputFile[] = [];
   const diagnostics: Diagnostic[] = [];
   if (!compiled.renderable) return { files, diagnostics };
   const seen = new Set<string>();
+  const pause = pacer();
   for (const route of routes) {
+    await pause();
     const rendered = compiled.render(route);
     if (rendered.html !== undefined) files.push({ path: route.outputPath, contents: rendered.html });
     else if (rendered.diagnostic) {
@@ -198,7 +203,7 @@ export function canWrite(compiled: CompiledSite, diagnostics: readonly Diagnosti
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const compiled = await compileSite(options);
   const outDir = outputDirectory(compiled.sources.root, options.out);
-  const rendered = renderRoutes(compiled, compiled.routes);
+  const rendered = await renderRoutes(compiled, compiled.routes);
   const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
   const ok = canWrite(compiled, sorted);
   if (ok && options.write) await writeSite(outDir, rendered.files, compiled.assets);

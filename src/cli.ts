@@ -239,12 +239,16 @@ async function runBuild(command: 'build' | 'check', options: BuildOptions, strea
   }
 }
 
-/** Resolves on Ctrl-C or a termination signal. */
+/** Resolves on Ctrl-C or a termination signal; a second one exits the process with 130. */
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      // A second Ctrl-C while the first is being honoured quits at once (the next start removes what is left).
+      const now = (): never => process.exit(130);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
       resolve();
     };
     process.on('SIGINT', stop);
@@ -266,9 +270,18 @@ function openBrowser(url: string): void {
 }
 
 async function runDev(command: Extract<Command, { name: 'dev' }>, streams: Streams, until: () => Promise<void>) {
+  // Listen for Ctrl-C from the start: the first build of a large site takes a while. A first Ctrl-C stops once it is
+  // done, cleanly; a second one quits at once (Node's default), and the next start removes what that left.
+  let started = false;
+  let stopping = false;
+  const stop = until().then(() => {
+    stopping = true;
+    if (!started) streams.err('newsroom: stopping once the first build is done (Ctrl-C again to quit at once)');
+  });
   let session: DevSession;
   try {
     session = await DevSession.start({ ...command, streams });
+    started = true;
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -279,9 +292,11 @@ async function runDev(command: Extract<Command, { name: 'dev' }>, streams: Strea
     }
     throw cause;
   }
-  streams.out(`newsroom: serving ${session.url} (Ctrl-C to stop)`);
-  if (command.open) openBrowser(session.url);
-  await until();
+  if (!stopping) {
+    streams.out(`newsroom: serving ${session.url} (Ctrl-C to stop)`);
+    if (command.open) openBrowser(session.url);
+  }
+  await stop;
   await session.close();
   streams.out('newsroom: stopped');
   return EXIT.ok;

@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Diagnostic, START, warning } from '../diagnostics.js';
+import { pacer } from '../pacer.js';
 import type { TextCache } from './text-cache.js';
 
 /** A text file read from the site root. */
@@ -169,11 +170,19 @@ export async function discover(
   const changed = cache?.changed ?? new Set<string>();
   const trusted = cache?.listing !== undefined;
   if (!trusted) cache?.texts.retain(new Set([...news, ...pages].map((f) => f.absolute)));
-  const read = (f: FoundFile) => readText(f, cache?.texts, changed, trusted);
+  const pause = pacer();
+  const readAll = async (files: readonly FoundFile[]): Promise<SourceFile[]> => {
+    const texts: SourceFile[] = [];
+    for (const file of files) {
+      await pause();
+      texts.push(await readText(file, cache?.texts, changed, trusted));
+    }
+    return texts;
+  };
   const sources: Sources = {
     root,
-    releases: await Promise.all(news.map(read)),
-    pages: await Promise.all(pages.map(read)),
+    releases: await readAll(news),
+    pages: await readAll(pages),
     site: await readOptional(root, 'content/_data/site.yaml'),
     navigation: await readOptional(root, 'content/_data/navigation.yaml'),
     assets,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type CompiledSite, canWrite, renderRoutes } from '../build.js';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
 import { MARKER } from '../output/write-site.js';
+import { pacer } from '../pacer.js';
 
 /** The script tag `newsroom dev` adds to every page it serves; never part of `newsroom build` output. */
 export const LIVE_RELOAD_TAG = '<script src="/__newsroom/live-reload.js" defer></script>';
@@ -125,11 +126,16 @@ export class DevOutput {
    * and assets are written, removed ones deleted. `changed` names root-relative files a watcher saw change.
    */
   async apply(compiled: CompiledSite, changed: ReadonlySet<string>): Promise<DevApplied> {
-    const signatures = new Map(compiled.routes.map((route) => [route.outputPath, compiled.signature(route)]));
+    const pause = pacer();
+    const signatures = new Map<string, string>();
+    for (const route of compiled.routes) {
+      await pause();
+      signatures.set(route.outputPath, compiled.signature(route));
+    }
     const stale = compiled.routes.filter(
       (route) => this.#pages.get(route.outputPath)?.signature !== signatures.get(route.outputPath),
     );
-    const rendered = renderRoutes(compiled, stale);
+    const rendered = await renderRoutes(compiled, stale);
     const diagnostics = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
     if (!canWrite(compiled, diagnostics)) return { diagnostics, change: undefined, rendered: stale.length };
 
@@ -150,6 +156,7 @@ export class DevOutput {
     }
     const writes: (() => Promise<void>)[] = [];
     for (const file of rendered.files) {
+      await pause();
       const hash = sha1(file.contents);
       const signature = signatures.get(file.path) ?? '';
       const known = this.#pages.get(file.path);

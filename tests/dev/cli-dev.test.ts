@@ -154,6 +154,22 @@ describe('newsroom dev, the real process', () => {
     expect(await devDirs(dev.tmp)).toEqual([]);
   });
 
+  it('honours Ctrl-C during a long first build: stops once it is done, exits 0, leaves nothing behind', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 600; i++)
+      files[`content/news/r${i}.md`] = release({ title: `Release ${i}` }, 'Text.\n'.repeat(40));
+    const dev = await startDev('--root', await makeSite(files), '--port', '0');
+    // Its temp directory appears once Ctrl-C is handled and the first build (about 2 s here) has begun.
+    const devDirs = async () => (await readdir(dev.tmp)).filter((n) => n.startsWith('newsroom-dev-'));
+    while ((await devDirs()).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(dev.stdout()).not.toMatch(SERVING);
+    dev.child.kill('SIGINT');
+    expect(await dev.exited).toBe(0);
+    expect(dev.stderr()).toContain('stopping once the first build is done');
+    expect(dev.stdout()).toContain('newsroom: stopped');
+    expect(await devDirs()).toEqual([]);
+  });
+
   it('exits 1 naming the port and --port when the port is in use', async () => {
     const root = await makeSite({ 'content/news/geneva-office.md': release() });
     const taken = await listen(0);
