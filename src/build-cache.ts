@@ -5,6 +5,7 @@ import { loadPage, type Page } from './content/page.js';
 import { type LoadContext, loadRelease, type Release } from './content/release.js';
 import { TextCache } from './content/text-cache.js';
 import type { Diagnostic } from './diagnostics.js';
+import { createMarkdownProcessor, type RenderMarkdown } from './markdown/processor.js';
 import { compileTemplate, createEnvironment } from './render/environment.js';
 import { TemplateGraph } from './render/template-graph.js';
 import { type Route, RouteMemo } from './site/routes.js';
@@ -29,6 +30,8 @@ interface Loaded<T> {
 export class BuildCache {
   /** File texts, reread only when a file changed. */
   readonly texts = new TextCache();
+  /** The Markdown processor, made once for the cache's life (it holds no per-file state). */
+  readonly markdown: RenderMarkdown = createMarkdownProcessor();
   readonly #releases = new Map<string, Loaded<Release>>();
   readonly #pages = new Map<string, Loaded<Page>>();
   readonly #versions = new WeakMap<object, string>();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildCache } from './build-cache.js';
 import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
@@ -6,7 +7,6 @@ import type { Page } from './content/page.js';
 import type { LoadContext, Release } from './content/release.js';
 import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
-import { createMarkdownProcessor } from './markdown/processor.js';
 import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { renderRoute } from './render/render-route.js';
@@ -110,7 +110,7 @@ export async function compileSite(
 
   const context: LoadContext = {
     defaultLanguage: language,
-    renderMarkdown: createMarkdownProcessor(),
+    renderMarkdown: cache.markdown,
     assets: new Set(assetPaths),
   };
   // A release's load result depends on these too (its default language, whether its image exists).
@@ -201,8 +201,9 @@ export function canWrite(compiled: CompiledSite, diagnostics: readonly Diagnosti
 
 /** Runs the whole pipeline: discover -> front matter -> validate -> Markdown -> routes -> templates -> write. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  // Refuse a dangerous --out before any work.
+  const outDir = outputDirectory(await realpath(options.root), options.out);
   const compiled = await compileSite(options);
-  const outDir = outputDirectory(compiled.sources.root, options.out);
   const rendered = await renderRoutes(compiled, compiled.routes);
   const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
   const ok = canWrite(compiled, sorted);

@@ -205,10 +205,12 @@ export class DevSession {
     await this.#queue.idle();
     const now = await listSources(this.#options.root).catch(() => undefined);
     if (!now || this.#listing !== known) return;
-    const names = (l: Listing) => [...l.news, ...l.pages, ...l.assets.map((a) => ({ relative: a.absolutePath }))];
-    const before = names(known).map((f) => f.relative);
-    const after = names(now).map((f) => f.relative);
-    const moved = before.length !== after.length || before.some((name, i) => name !== after[i]);
+    // Walks list files sorted, so two listings of the same files are equal item by item.
+    const files = (l: Listing): string[] =>
+      [...l.news, ...l.pages].map((f) => f.absolute).concat(l.assets.map((a) => a.absolutePath));
+    const before = files(known);
+    const after = files(now);
+    const moved = before.length !== after.length || before.some((file, i) => file !== after[i]);
     const byAbsolute = new Map([...now.news, ...now.pages].map((f) => [f.absolute, f.relative]));
     const stale = this.#cache.texts.stale(byAbsolute.keys());
     if (!moved && stale.length === 0) return;
