@@ -82,7 +82,8 @@ export class DevOutput {
     for (const name of await readdir(base).catch(() => [] as string[])) {
       const pid = Number(name.slice(DEV_PREFIX.length).split('-')[0]);
       if (name.startsWith(DEV_PREFIX) && Number.isInteger(pid) && pid > 0 && !alive(pid)) {
-        await rm(path.join(base, name), { recursive: true, force: true });
+        // Another user's leftovers may not be ours to remove: that is no reason not to start.
+        await rm(path.join(base, name), { recursive: true, force: true }).catch(() => undefined);
       }
     }
     const dir = await mkdtemp(path.join(base, `${DEV_PREFIX}${process.pid}-`));
