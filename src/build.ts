@@ -118,7 +118,8 @@ export async function compileSite(
   const releases: Release[] = [];
   const pause = pacer();
   for (const source of sources.releases) {
-    await pause();
+    const wait = pause();
+    if (wait) await wait;
     const loaded = cache.release(source, context, contextKey);
     diagnostics.push(...loaded.diagnostics);
     if (loaded.value) releases.push(loaded.value);
@@ -182,7 +183,8 @@ export async function renderRoutes(
   const seen = new Set<string>();
   const pause = pacer();
   for (const route of routes) {
-    await pause();
+    const wait = pause();
+    if (wait) await wait;
     const rendered = compiled.render(route);
     if (rendered.html !== undefined) files.push({ path: route.outputPath, contents: rendered.html });
     else if (rendered.diagnostic) {

@@ -101,18 +101,6 @@ async function walk(
   return found;
 }
 
-async function readText(
-  file: FoundFile,
-  cache: TextCache | undefined,
-  forced: ReadonlySet<string>,
-  trusted: boolean,
-): Promise<SourceFile> {
-  const text = cache
-    ? cache.read(file.absolute, forced.has(file.relative), trusted)
-    : await readFile(file.absolute, 'utf8');
-  return { path: file.relative, text };
-}
-
 async function readOptional(root: string, relative: string): Promise<SourceFile | undefined> {
   try {
     return { path: relative, text: await readFile(path.join(root, relative), 'utf8') };
@@ -174,8 +162,12 @@ export async function discover(
   const readAll = async (files: readonly FoundFile[]): Promise<SourceFile[]> => {
     const texts: SourceFile[] = [];
     for (const file of files) {
-      await pause();
-      texts.push(await readText(file, cache?.texts, changed, trusted));
+      const wait = pause();
+      if (wait) await wait;
+      const text = cache
+        ? cache.texts.read(file.absolute, changed.has(file.relative), trusted)
+        : await readFile(file.absolute, 'utf8');
+      texts.push({ path: file.relative, text });
     }
     return texts;
   };

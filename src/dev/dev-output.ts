@@ -130,7 +130,8 @@ export class DevOutput {
     const pause = pacer();
     const signatures = new Map<string, string>();
     for (const route of compiled.routes) {
-      await pause();
+      const wait = pause();
+      if (wait) await wait;
       signatures.set(route.outputPath, compiled.signature(route));
     }
     const stale = compiled.routes.filter(
@@ -157,7 +158,8 @@ export class DevOutput {
     }
     const writes: (() => Promise<void>)[] = [];
     for (const file of rendered.files) {
-      await pause();
+      const wait = pause();
+      if (wait) await wait;
       const hash = sha1(file.contents);
       const signature = signatures.get(file.path) ?? '';
       const known = this.#pages.get(file.path);
