@@ -65,8 +65,11 @@ function alive(pid: number): boolean {
  */
 export class DevOutput {
   readonly dir: string;
-  /** Output path -> signature of the inputs it was rendered from, and hash of what was written. */
-  readonly #pages = new Map<string, { signature: string; hash: string }>();
+  /**
+   * Output path -> signature of the inputs it was rendered from, and the length and (when it was needed) hash of
+   * what was written.
+   */
+  readonly #pages = new Map<string, { signature: string; length: number; hash: string | undefined }>();
   /** Output path -> stamp of the public/ file copied there. */
   readonly #assets = new Map<string, string>();
   /** Folders known to exist, so a write of 10,000 pages does not ask for each one again. */
@@ -160,11 +163,14 @@ export class DevOutput {
     for (const file of rendered.files) {
       const wait = pause();
       if (wait) await wait;
-      const hash = sha1(file.contents);
       const signature = signatures.get(file.path) ?? '';
       const known = this.#pages.get(file.path);
-      this.#pages.set(file.path, { signature, hash });
-      if (known?.hash === hash) continue;
+      const length = file.contents.length;
+      // A page whose length changed has changed: hash only pages that may be the same (skipping 150 MB of hashing
+      // when a layout change touches 10,000 pages). Without the old hash, write: never skip a write on a guess.
+      const hash = known?.length === length ? sha1(file.contents) : undefined;
+      this.#pages.set(file.path, { signature, length, hash });
+      if (hash !== undefined && known?.hash === hash) continue;
       writes.push(() => this.#write(file.path, (full) => writeFile(full, injectLiveReload(file.contents))));
       urls.push(urlOf(file.path));
     }

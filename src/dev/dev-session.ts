@@ -44,7 +44,7 @@ export interface DevBuild {
 }
 
 /** Quiet time before a build: long enough to gather a `git checkout`, short enough not to be felt. */
-const DEFAULT_DEBOUNCE_MS = 30;
+const DEFAULT_DEBOUNCE_MS = 20;
 /** A folder that appears may get files whose events chokidar misses (its issue #1422): look again after this. */
 const NEW_FOLDER_RESCAN_MS = 250;
 /** After a build, and then this often, the sources are checked against what the watcher said (see #verify). */
