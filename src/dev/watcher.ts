@@ -2,10 +2,10 @@ import path from 'node:path';
 import { watch } from 'chokidar';
 
 /** The folders of a site that a build reads (content/_data lives inside content/). */
-export const WATCHED = ['content', 'templates', 'public'] as const;
+const WATCHED = ['content', 'templates', 'public'] as const;
 
 /** Editors' swap, backup and lock files: never content, so they never start a build. */
-const EDITOR_TEMP = /(^\.#)|(~$)|(\.sw[a-p]$)|(^4913$)|(^\.DS_Store$)|(\.newsroom-tmp$)/;
+const EDITOR_TEMP = /(^\.#)|(~$)|(\.sw[a-p]$)|(^4913$)|(^\.DS_Store$)/;
 
 /** What the watcher reports: a root-relative path with forward slashes, and what kind of change it was. */
 export interface WatchEvent {
