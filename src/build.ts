@@ -5,14 +5,19 @@ import { BuildCache } from './build-cache.js';
 import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
 import type { Page } from './content/page.js';
 import type { LoadContext, Release } from './content/release.js';
+import { publicPath } from './content/release.js';
 import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
-import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { checkTranslations } from './content/translation-check.js';
+import { loadTranslations, Translations } from './content/translations.js';
+import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { searchIndex } from './output/search-index.js';
 import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
-import { checkNavigation } from './site/navigation.js';
+import { checkNavigation, localNavigation } from './site/navigation.js';
 import { buildRoutes, type Route } from './site/routes.js';
+import { collectTerms } from './site/taxonomy.js';
 
 /** How to build: the CLI's options after parsing. */
 export interface BuildOptions {
@@ -61,6 +66,11 @@ export interface CompiledSite {
   render(route: Route): { html: string | undefined; diagnostic: Diagnostic | undefined };
 }
 
+/** A rendered page or feed: always text. */
+export interface RenderedFile extends OutputFile {
+  readonly contents: string;
+}
+
 /** Refuses output directories whose swap would replace the sources. */
 function checkOutDir(root: string, out: string): void {
   const protectedDirs = ['content', 'templates', 'public', 'src'].map((d) => path.join(root, d));
@@ -106,15 +116,25 @@ export async function compileSite(
   diagnostics.push(...nav.diagnostics);
   const site = siteConfig.config;
   const language = site?.language ?? 'en';
+  const languages = site?.languages ?? [language];
+  const loadedTranslations = loadTranslations(sources.translations, languages);
+  diagnostics.push(...loadedTranslations.diagnostics);
+  const translations = loadedTranslations.translations ?? Translations.fallback(languages);
   const assetPaths = sources.assets.map((a) => a.outputPath);
+  if (site?.image?.startsWith('/') && !assetPaths.includes(publicPath(site.image)) && sources.site) {
+    diagnostics.push(
+      error(sources.site.path, { line: 1, column: 1 }, 'site/image', `image ${site.image} is not in public/: add the file or fix the path`),
+    );
+  }
 
   const context: LoadContext = {
     defaultLanguage: language,
+    languages,
     renderMarkdown: cache.markdown,
     assets: new Set(assetPaths),
   };
-  // A release's load result depends on these too (its default language, whether its image exists).
-  const contextKey = `${language}\0${assetPaths.join('\0')}`;
+  // A release's load result depends on these too (the languages, whether its image exists).
+  const contextKey = `${languages.join(',')}\0${assetPaths.join('\0')}`;
   const releases: Release[] = [];
   const pause = pacer();
   for (const source of sources.releases) {
@@ -132,29 +152,37 @@ export async function compileSite(
   }
   cache.retain(new Set([...sources.releases, ...sources.pages].map((s) => s.path)));
 
+  const { taxonomy, diagnostics: termProblems } = collectTerms(releases);
+  diagnostics.push(...termProblems, ...checkTranslations(releases, pages, language));
+  const siteTitle = site?.title ?? '';
+  const routeContext = createHash('sha1')
+    .update(JSON.stringify([sources.translations?.text, siteTitle, options.includeDrafts, languages]))
+    .digest('hex');
+  cache.routes.begin(routeContext);
   const routes = buildRoutes(
     releases,
     pages,
     nav.navigation,
-    {
-      now: options.now,
-      includeDrafts: options.includeDrafts,
-      language,
-      siteTitle: site?.title ?? '',
-    },
+    { now: options.now, includeDrafts: options.includeDrafts, siteTitle, translations, taxonomy },
     cache.routes,
   );
+  cache.routes.end();
   diagnostics.push(...findClashes(routes, assetPaths));
   if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
 
+  const visiblePages = pages.filter((p) => !p.draft || options.includeDrafts);
+  const navigation = new Map(
+    languages.map((lang) => [lang, localNavigation(nav.navigation, visiblePages, translations, lang)]),
+  );
   const templates = await cache.templates(sources.templatesDir);
-  const used = templates.reachable(new Set(routes.map((r) => r.template)));
+  const used = templates.reachable(new Set(routes.map((r) => r.template).filter(Boolean)));
   const { env, diagnostics: templateProblems } = cache.environment(sources.templatesDir, templates, used, sources.root);
   diagnostics.push(...templateProblems);
-  const renderable = site !== undefined && templateProblems.length === 0;
+  const renderable = site !== undefined && loadedTranslations.translations !== undefined && templateProblems.length === 0;
   const shared = createHash('sha1')
-    .update(JSON.stringify({ site, navigation: nav.navigation }))
+    .update(JSON.stringify({ site, navigation: [...navigation], translations: sources.translations?.text }))
     .digest('hex');
+  const renderContext = site && { site, translations, navigation, root: sources.root, preview: options.includeDrafts };
   return {
     sources,
     listing: found.listing,
@@ -166,8 +194,8 @@ export async function compileSite(
     signature: (route) => cache.signature(route, shared, templates),
     renderable,
     render: (route) =>
-      renderable
-        ? renderRoute(env, route, site, nav.navigation, sources.root)
+      renderable && renderContext
+        ? renderRoute(env, route, renderContext)
         : { html: undefined, diagnostic: undefined },
   };
 }
@@ -176,8 +204,8 @@ export async function compileSite(
 export async function renderRoutes(
   compiled: CompiledSite,
   routes: readonly Route[],
-): Promise<{ files: OutputFile[]; diagnostics: Diagnostic[] }> {
-  const files: OutputFile[] = [];
+): Promise<{ files: RenderedFile[]; diagnostics: Diagnostic[] }> {
+  const files: RenderedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   if (!compiled.renderable) return { files, diagnostics };
   const seen = new Set<string>();
@@ -209,7 +237,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const rendered = await renderRoutes(compiled, compiled.routes);
   const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
   const ok = canWrite(compiled, sorted);
-  if (ok && options.write) await writeSite(outDir, rendered.files, compiled.assets);
+  if (ok && options.write) {
+    // Only published releases are searchable, even in a preview build.
+    const searchable = new Set(
+      compiled.routes.filter((r) => r.kind === 'release' && r.status === 'published').map((r) => r.outputPath),
+    );
+    const bundle = await searchIndex(rendered.files.filter((f) => searchable.has(f.path)));
+    await writeSite(outDir, [...rendered.files, ...bundle], compiled.assets);
+  }
   return {
     diagnostics: sorted,
     routes: [...compiled.routes],

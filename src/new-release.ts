@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import slugifyText from '@sindresorhus/slugify';
 import { discover } from './content/discover.js';
 import { splitFrontMatter } from './content/front-matter.js';
 import { LANG, SLUG } from './content/schema.js';
+import { slugify } from './slug.js';
 
 /** What `newsroom new` was asked for, checked. */
 export interface NewRelease {
@@ -19,22 +19,6 @@ export interface NewRelease {
 /** A problem with what the editor asked for, said so they can fix it. */
 export class NewReleaseError extends Error {
   override name = 'NewReleaseError';
-}
-
-const MAX_SLUG = 80;
-/** Zürich -> zurich, as in most URLs, rather than the German-only zuerich the transliteration defaults to. */
-const UMLAUTS: [string, string][] = [...'äöüÄÖÜ'].map((c) => [c, c.normalize('NFD').charAt(0)]);
-
-/** A URL slug from a title: `IOM Opens Office in Đà Nẵng` -> `iom-opens-office-in-da-nang`, at most 80 characters. */
-export function slugify(title: string): string {
-  const words = slugifyText(title, { customReplacements: UMLAUTS }).split('-').filter(Boolean);
-  let slug = '';
-  for (const word of words) {
-    const next = slug ? `${slug}-${word}` : word;
-    if (next.length > MAX_SLUG) break;
-    slug = next;
-  }
-  return slug || (words[0] ?? '').slice(0, MAX_SLUG);
 }
 
 /** Today's date where the editor is, YYYY-MM-DD. */

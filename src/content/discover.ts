@@ -26,6 +26,7 @@ export interface Sources {
   readonly pages: readonly SourceFile[];
   readonly site: SourceFile | undefined;
   readonly navigation: SourceFile | undefined;
+  readonly translations: SourceFile | undefined;
   readonly assets: readonly AssetFile[];
   readonly templatesDir: string;
 }
@@ -177,6 +178,7 @@ export async function discover(
     pages: await readAll(pages),
     site: await readOptional(root, 'content/_data/site.yaml'),
     navigation: await readOptional(root, 'content/_data/navigation.yaml'),
+    translations: await readOptional(root, 'content/_data/translations.yaml'),
     assets,
     templatesDir: path.join(root, 'templates'),
   };

@@ -16,6 +16,8 @@ export interface Page {
   readonly lang: string;
   readonly draft: boolean;
   readonly html: string;
+  /** Links this page's versions in other languages: the same key on each. */
+  readonly translationKey: string | undefined;
 }
 
 /** The URL of a page file, or undefined when a path segment is not a valid slug. */
@@ -46,6 +48,28 @@ export function loadPage(
     );
     return { page: undefined, diagnostics };
   }
+  // A page's URL is its path, so a page in another language lives in that language's folder: content/pages/fr/...
+  const folder = url.split('/')[1] ?? '';
+  const folderLang = folder !== context.defaultLanguage && context.languages.includes(folder) ? folder : undefined;
+  const lang = meta.lang ?? folderLang ?? context.defaultLanguage;
+  if (lang !== (folderLang ?? context.defaultLanguage)) {
+    const where = context.languages.includes(lang)
+      ? lang === context.defaultLanguage
+        ? 'outside the language folders'
+        : `in content/pages/${lang}/`
+      : undefined;
+    diagnostics.push(
+      error(
+        source.path,
+        split.data.locate(['lang']),
+        'front-matter/lang',
+        where
+          ? `this page is in ${folderLang ? `the ${folderLang} folder` : 'the default language folder'} but says lang ${lang}: move it ${where} or fix lang`
+          : `lang ${lang} is not one of the site's languages (${context.languages.join(', ')}): fix it or add it to languages in site.yaml`,
+      ),
+    );
+    return { page: undefined, diagnostics };
+  }
   const rendered = renderBody(source.path, split.bodyLine, () => context.renderMarkdown(split.body));
   diagnostics.push(...rendered.diagnostics);
   if (rendered.html === undefined) return { page: undefined, diagnostics };
@@ -56,9 +80,10 @@ export function loadPage(
       url,
       title: meta.title,
       summary: meta.summary,
-      lang: meta.lang ?? context.defaultLanguage,
+      lang,
       draft: meta.draft ?? false,
       html: rendered.html,
+      translationKey: meta.translationKey,
     },
     diagnostics,
   };

@@ -42,26 +42,52 @@ export interface Release {
   /** ISO date-time after which the release may be published. */
   readonly embargo: string | undefined;
   readonly html: string;
+  /** Links this release's versions in other languages: the same key on each. */
+  readonly translationKey: string | undefined;
+  /** When the release was last really edited (YYYY-MM-DD or date-time), `date` unless `updated` says otherwise. */
+  readonly updated: string;
+  /** Milliseconds since the epoch of `updated`. */
+  readonly updatedTimestamp: number;
   /** Where `slug` (or the file name it defaults to) is, for URL clash reports. */
   readonly slugLine: number;
+  /** Where fields other files are checked against are written, for reports on this file. */
+  readonly lines: {
+    readonly themes: readonly number[];
+    readonly region: number;
+    readonly country: number;
+    readonly translationKey: number;
+    readonly lang: number;
+  };
 }
 
 /** What loading a release needs from the build. */
 export interface LoadContext {
   readonly defaultLanguage: string;
+  /** Every language the site publishes in. */
+  readonly languages: readonly string[];
   readonly renderMarkdown: RenderMarkdown;
   /** Output paths of the files in public/, to check that local images exist. */
   readonly assets: ReadonlySet<string>;
 }
 
 /** The public/ file a site-relative URL names: `/images/a%20b.jpg?x` -> `images/a b.jpg`. */
-function publicPath(src: string): string {
+export function publicPath(src: string): string {
   const pathname = src.slice(1).split(/[?#]/)[0] ?? '';
   try {
     return decodeURI(pathname);
   } catch {
     return pathname;
   }
+}
+
+/** The part of a URL that says its language: none for the default, `/fr` for French. */
+export function languagePrefix(lang: string, defaultLanguage: string): string {
+  return lang === defaultLanguage ? '' : `/${lang}`;
+}
+
+/** The milliseconds since the epoch of a YYYY-MM-DD (midnight UTC) or ISO date-time. */
+export function timestampOf(date: string): number {
+  return Date.parse(date.length === 10 ? `${date}T00:00:00Z` : date);
 }
 
 /** Upper-cases a dateline by the rules of the release's language (Turkish dotted İ ...), whatever the tag. */
@@ -107,6 +133,17 @@ export function loadRelease(
     );
   }
   const lang = meta.lang ?? context.defaultLanguage;
+  if (!context.languages.includes(lang)) {
+    diagnostics.push(
+      error(
+        source.path,
+        split.data.locate(['lang']),
+        'front-matter/lang',
+        `lang ${lang} is not one of the site's languages (${context.languages.join(', ')}): fix it or add it to languages in site.yaml`,
+      ),
+    );
+    return { release: undefined, diagnostics };
+  }
   const rendered = renderBody(source.path, split.bodyLine, () =>
     context.renderMarkdown(split.body, { dateline: meta.location && upperCase(meta.location, lang) }),
   );
@@ -117,11 +154,11 @@ export function loadRelease(
     kind: 'release',
     source: source.path,
     slug,
-    url: `/news/${slug}/`,
+    url: `${languagePrefix(lang, context.defaultLanguage)}/news/${slug}/`,
     title: meta.title,
     date: meta.date,
     day: meta.date.slice(0, 10),
-    timestamp: Date.parse(meta.date.length === 10 ? `${meta.date}T00:00:00Z` : meta.date),
+    timestamp: timestampOf(meta.date),
     location: meta.location,
     country: meta.country,
     region: meta.region,
@@ -139,7 +176,17 @@ export function loadRelease(
     draft: meta.draft ?? false,
     embargo: meta.embargo,
     html: rendered.html,
+    translationKey: meta.translationKey,
+    updated: meta.updated ?? meta.date,
+    updatedTimestamp: timestampOf(meta.updated ?? meta.date),
     slugLine: slugAt.line,
+    lines: {
+      themes: (meta.themes ?? []).map((_, i) => split.data.locate(['themes', i]).line),
+      region: split.data.locate(['region']).line,
+      country: split.data.locate(['country']).line,
+      translationKey: split.data.locate(['translationKey']).line,
+      lang: split.data.locate(['lang']).line,
+    },
   };
   return { release, diagnostics };
 }

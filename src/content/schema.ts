@@ -52,6 +52,13 @@ const lang = z.string({ error: 'lang must be a language code like en, fr or es' 
   error: 'lang must be a language code like en, fr or es',
 });
 
+/** Links the language versions of one release or page: the same key on each. */
+const translationKey = z
+  .string({ error: 'translationKey must be text' })
+  .regex(SLUG, {
+    error: 'translationKey may contain only lowercase letters, digits and hyphens (use the English slug, e.g. iom-opens-office)',
+  });
+
 const flag = (what: string) => z.boolean({ error: `${what} must be true or false` });
 
 /** The front matter of a press release. */
@@ -79,6 +86,13 @@ export const releaseSchema = z.object({
     .string({ error: 'slug must be text' })
     .regex(SLUG, { error: 'slug may contain only lowercase letters, digits and hyphens (e.g. iom-opens-office)' })
     .optional(),
+  translationKey: translationKey.optional(),
+  updated: z
+    .union([dateOnly, dateTime], {
+      error:
+        'updated must be the date of the last real edit, as YYYY-MM-DD or an ISO 8601 date-time with offset',
+    })
+    .optional(),
 });
 
 /** The front matter of a section page. */
@@ -87,6 +101,7 @@ export const pageSchema = z.object({
   summary: text('summary').optional(),
   lang: lang.optional(),
   draft: flag('draft').optional(),
+  translationKey: translationKey.optional(),
 });
 
 /** Validated release front matter. */

@@ -12,6 +12,12 @@ const siteSchema = z.object({
     .url({ protocol: /^https?$/, error: 'baseUrl must be an http(s) URL like https://newsroom.iom.int/' })
     .optional(),
   language: z.string().regex(LANG, { error: 'language must be a code like en' }).optional(),
+  languages: z
+    .array(z.string().regex(LANG, { error: 'languages must be codes like en, fr, es' }), {
+      error: 'languages must be a list of codes, e.g. [en, fr, es]',
+    })
+    .optional(),
+  image: linkTarget('image').optional(),
   organisation: z.object({
     name: text('organisation name'),
     shortName: text('organisation shortName').optional(),
@@ -44,7 +50,12 @@ export interface SiteConfig {
   readonly description: string;
   /** Absolute base URL without a trailing slash, e.g. `https://newsroom.example.org`. */
   readonly baseUrl: string;
+  /** The default language: its pages have no URL prefix. */
   readonly language: string;
+  /** Every language the site publishes in, the default first; others get a `/<lang>/` URL prefix. */
+  readonly languages: readonly string[];
+  /** The image shared on social media and in JSON-LD when a page has none of its own. */
+  readonly image: string | undefined;
   readonly organisation: {
     readonly name: string;
     readonly shortName: string;
@@ -61,7 +72,7 @@ export interface LocatedNavEntry extends NavEntry {
   readonly column: number;
 }
 
-function loadYaml<S extends z.ZodObject>(source: SourceFile, schema: S, rule: string) {
+export function loadYaml<S extends z.ZodObject>(source: SourceFile, schema: S, rule: string) {
   const parsed = parseYaml(source.path, source.text);
   if (!parsed.data) return { value: undefined, data: undefined, diagnostics: parsed.diagnostics };
   const checked = validate(schema, parsed.data, source.path, rule);
@@ -89,11 +100,14 @@ export function loadSiteConfig(
   const { value, diagnostics } = loadYaml(source, siteSchema, 'site');
   if (!value) return { config: undefined, diagnostics };
   const baseUrl = (baseUrlOverride ?? value.baseUrl ?? 'http://localhost:8080').replace(/\/+$/, '');
+  const language = value.language ?? 'en';
   const config: SiteConfig = {
     title: value.title,
     description: value.description ?? '',
     baseUrl,
-    language: value.language ?? 'en',
+    language,
+    languages: [language, ...new Set((value.languages ?? []).filter((l) => l !== language))],
+    image: value.image,
     organisation: {
       name: value.organisation.name,
       shortName: value.organisation.shortName ?? value.organisation.name,

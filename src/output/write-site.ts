@@ -7,7 +7,8 @@ import { isInside } from '../content/discover.js';
 /** A rendered file to write, at a path relative to the output directory. */
 export interface OutputFile {
   readonly path: string;
-  readonly contents: string;
+  /** Text (pages, feeds) or bytes (the search index). */
+  readonly contents: string | Uint8Array;
 }
 
 /** A write that failed on the file system (read-only, disk full ...), naming the path. */

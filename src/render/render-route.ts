@@ -1,65 +1,151 @@
 import type nunjucks from 'nunjucks';
-import type { LocatedNavEntry, SiteConfig } from '../content/site-data.js';
-import type { Diagnostic } from '../diagnostics.js';
-import { markCurrent } from '../site/navigation.js';
+import { languagePrefix } from '../content/release.js';
+import type { SiteConfig } from '../content/site-data.js';
+import { MissingStringError, type Translations } from '../content/translations.js';
+import { type Diagnostic, error } from '../diagnostics.js';
+import { type LocalNavEntry, markCurrent } from '../site/navigation.js';
 import type { ReleaseRoute, Route } from '../site/routes.js';
-import { absoluteUrl } from '../site/urls.js';
+import { absolute } from './absolute-html.js';
+import { renderFeed } from './feeds.js';
+import { renderRobots, renderSitemap } from './sitemap.js';
 import { templateDiagnostic } from './template-error.js';
 
-/** The schema.org NewsArticle for a release, as data for a JSON-LD block. */
-export function newsArticle(route: ReleaseRoute, site: SiteConfig): Record<string, unknown> {
+/** Everything rendering needs besides the route: the same for every page of a build. */
+export interface RenderContext {
+  readonly site: SiteConfig;
+  readonly translations: Translations;
+  /** The navigation in each language. */
+  readonly navigation: ReadonlyMap<string, readonly LocalNavEntry[]>;
+  readonly root: string;
+  /** A preview build (drafts shown): pages ask search engines not to index them. */
+  readonly preview: boolean;
+}
+
+/**
+ * The schema.org NewsArticle for a release, as data for a JSON-LD block: the properties Google lists for Article
+ * rich results (headline, image, datePublished, dateModified, author with name and url) and the rest a newsroom
+ * has (publisher, locationCreated from the dateline, inLanguage).
+ */
+export function newsArticle(route: ReleaseRoute, context: RenderContext): Record<string, unknown> {
   const { release } = route;
-  const organisation = { '@type': 'Organization', name: site.organisation.name, url: site.organisation.url };
+  const { site, translations } = context;
+  const url = (path: string) => absolute(site.baseUrl, path);
+  const organisation = {
+    '@type': 'Organization',
+    name: translations.t(release.lang, 'organisationName'),
+    ...(site.organisation.url ? { url: site.organisation.url } : {}),
+    ...(site.image ? { logo: { '@type': 'ImageObject', url: url(site.image) } } : {}),
+  };
+  const image = release.image?.src ?? site.image;
+  const source = route.alternates.find((a) => a.lang === translations.defaultLanguage && a.url !== release.url);
   return {
     '@context': 'https://schema.org',
     '@type': 'NewsArticle',
     headline: release.title,
-    datePublished: release.date,
-    dateModified: release.date,
-    inLanguage: release.lang,
-    mainEntityOfPage: absoluteUrl(site.baseUrl, release.url),
     ...(release.summary ? { description: release.summary } : {}),
-    ...(release.image
+    ...(image ? { image: [url(image)] } : {}),
+    datePublished: release.date,
+    dateModified: release.updated,
+    inLanguage: release.lang,
+    url: url(release.url),
+    mainEntityOfPage: { '@type': 'WebPage', '@id': url(release.url) },
+    ...(release.location
       ? {
-          image: [release.image.src.startsWith('/') ? absoluteUrl(site.baseUrl, release.image.src) : release.image.src],
+          locationCreated: {
+            '@type': 'Place',
+            name: release.country ? `${release.location}, ${release.country}` : release.location,
+            address: {
+              '@type': 'PostalAddress',
+              addressLocality: release.location,
+              ...(release.country ? { addressCountry: release.country } : {}),
+            },
+          },
         }
       : {}),
-    ...(release.location ? { locationCreated: { '@type': 'Place', name: release.location } } : {}),
+    ...(release.themes.length ? { keywords: release.themes.join(', ') } : {}),
     author: organisation,
     publisher: organisation,
+    ...(source ? { translationOfWork: { '@type': 'NewsArticle', '@id': url(source.url) } } : {}),
   };
 }
 
-/** What every template sees. */
-export interface TemplateContext {
-  readonly site: SiteConfig;
-  readonly nav: ReturnType<typeof markCurrent>;
-  readonly route: Route;
-  readonly canonical: string;
-  readonly jsonLd: Record<string, unknown> | undefined;
+/** The Open Graph locale of a language (`fr` -> `fr_FR`, from the translations file's locale). */
+function ogLocale(translations: Translations, lang: string): string {
+  return translations.locale(lang).replace('-', '_');
 }
 
-/** Renders one route to HTML, or returns the template problem as a diagnostic. */
+/** Renders one route to its file's text, or returns the template problem as a diagnostic. */
 export function renderRoute(
   env: nunjucks.Environment,
   route: Route,
-  site: SiteConfig,
-  navigation: readonly LocatedNavEntry[],
-  root: string,
+  context: RenderContext,
 ): { html: string | undefined; diagnostic: Diagnostic | undefined } {
-  const context: TemplateContext = {
+  const { site, translations } = context;
+  try {
+    switch (route.kind) {
+      case 'feed':
+        return { html: renderFeed(route, site, translations), diagnostic: undefined };
+      case 'sitemap':
+        return { html: renderSitemap(route, site.baseUrl), diagnostic: undefined };
+      case 'robots':
+        return { html: renderRobots(route, site.baseUrl), diagnostic: undefined };
+      default:
+        break;
+    }
+  } catch (cause) {
+    if (!(cause instanceof MissingStringError)) throw cause;
+    return { html: undefined, diagnostic: error('content/_data/translations.yaml', { line: 1, column: 1 }, 'translations/missing-key', cause.message) };
+  }
+  const lang = route.lang;
+  const url = (path: string) => absolute(site.baseUrl, path);
+  const image = route.kind === 'release' && route.release.image ? route.release.image : undefined;
+  const shareImage = image?.src ?? site.image;
+  const local = (path: string) => `${languagePrefix(lang, translations.defaultLanguage)}${path}`;
+  const templateContext = {
     site,
-    nav: markCurrent(navigation, route.url),
     route,
-    canonical: absoluteUrl(site.baseUrl, route.url),
-    jsonLd: route.kind === 'release' ? newsArticle(route, site) : undefined,
+    lang,
+    preview: context.preview,
+    urls: {
+      home: local('/'),
+      news: local('/news/'),
+      search: local('/search/'),
+      themes: local('/themes/'),
+      regions: local('/regions/'),
+      countries: local('/countries/'),
+      years: local('/news/archive/'),
+      feeds: { rss: local('/news/feed.xml'), atom: local('/news/atom.xml'), json: local('/news/feed.json') },
+    },
+    locale: translations.locale(lang),
+    organisation: translations.t(lang, 'organisationName'),
+    nav: markCurrent(context.navigation.get(lang) ?? [], route.url),
+    canonical: url(route.url),
+    languages: route.alternates.map((a) => ({
+      lang: a.lang,
+      url: a.url,
+      name: translations.name(a.lang),
+      current: a.lang === lang,
+      absolute: url(a.url),
+    })),
+    defaultAlternate: route.alternates.find((a) => a.lang === translations.defaultLanguage),
+    share: {
+      type: route.kind === 'release' ? 'article' : 'website',
+      image: shareImage ? url(shareImage) : undefined,
+      imageAlt: image?.alt,
+      locale: ogLocale(translations, lang),
+      alternateLocales: route.alternates.filter((a) => a.lang !== lang).map((a) => ogLocale(translations, a.lang)),
+    },
+    jsonLd: route.kind === 'release' ? newsArticle(route, context) : undefined,
+    absolute: url,
+    t: (key: string, params?: Record<string, unknown>) => translations.t(lang, key, params),
+    term: (kind: 'themes' | 'regions' | 'countries', label: string) => translations.term(lang, kind, label),
   };
   try {
-    const html: unknown = env.render(route.template, context);
+    const html: unknown = env.render(route.template, templateContext);
     // Nunjucks returns null instead of throwing when part of a render went asynchronous: never write that.
     if (typeof html !== 'string') throw new Error(`${route.template} did not finish rendering`);
     return { html, diagnostic: undefined };
   } catch (cause) {
-    return { html: undefined, diagnostic: templateDiagnostic(cause, root, `templates/${route.template}`) };
+    return { html: undefined, diagnostic: templateDiagnostic(cause, context.root, `templates/${route.template}`) };
   }
 }

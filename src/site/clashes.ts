@@ -14,12 +14,18 @@ function claimOf(route: Route): Claim {
       return { file: route.release.source, line: route.release.slugLine, what: route.release.source };
     case 'page':
       return { file: route.page.source, line: 1, what: route.page.source };
-    case 'news-index':
-      return { file: undefined, line: 1, what: 'the news index' };
+    case 'listing':
+      return { file: undefined, line: 1, what: `the ${route.listing === 'news' ? 'news' : route.listing} listing ${route.url}` };
+    case 'terms':
+      return { file: undefined, line: 1, what: `the index of ${route.terms} ${route.url}` };
+    case 'feed':
+      return { file: undefined, line: 1, what: `the feed ${route.url}` };
     case 'home':
-      return { file: undefined, line: 1, what: 'the home page' };
+    case 'search':
     case 'not-found':
-      return { file: undefined, line: 1, what: 'the 404 page' };
+    case 'sitemap':
+    case 'robots':
+      return { file: undefined, line: 1, what: `the generated page ${route.url}` };
   }
 }
 

@@ -1,27 +1,46 @@
 import type { Page } from '../content/page.js';
-import type { Release } from '../content/release.js';
+import { languagePrefix, type Release } from '../content/release.js';
 import type { LocatedNavEntry } from '../content/site-data.js';
-import { flatten } from './navigation.js';
+import type { Label, TermKind, Translations } from '../content/translations.js';
+import { flatten, localNavigation } from './navigation.js';
 import { type PageOf, paginate } from './pagination.js';
 import { newestFirst, type PublicationStatus, publicationStatus } from './publication.js';
+import type { Taxonomy, Term } from './taxonomy.js';
 import { outputPathFor } from './urls.js';
 
 /** One step of a breadcrumb trail. */
 export interface Crumb {
   readonly label: string;
   readonly url: string;
+  /** The label's language when it is not the page's own. */
+  readonly lang?: string | undefined;
+}
+
+/** The same page in another language (the page itself included), for the language switcher and hreflang. */
+export interface Alternate {
+  readonly lang: string;
+  readonly url: string;
 }
 
 interface RouteBase {
   readonly url: string;
   readonly outputPath: string;
+  /** The Nunjucks template that renders it; empty for files the generator writes itself (feeds, sitemaps). */
   readonly template: string;
   readonly title: string;
   readonly description: string | undefined;
   readonly lang: string;
   readonly breadcrumbs: readonly Crumb[];
-  /** The source files this page is made from (for clash reports, later for incremental builds). */
+  /** The source files this page is made from (for clash reports). */
   readonly sources: readonly string[];
+  /** Every language version of this page, in the site's language order; empty when it has no other. */
+  readonly alternates: readonly Alternate[];
+}
+
+/** A link to an archive term's page in one language. */
+export interface TermLink extends Label {
+  readonly url: string;
+  readonly slug: string;
 }
 
 /** A release page. */
@@ -29,6 +48,17 @@ export interface ReleaseRoute extends RouteBase {
   readonly kind: 'release';
   readonly release: Release;
   readonly status: PublicationStatus;
+  /** The next older and next newer release in its language. */
+  readonly previous: Release | undefined;
+  readonly next: Release | undefined;
+  /** Releases sharing its themes and country, the closest first, at most {@link RELATED}. */
+  readonly related: readonly Release[];
+  readonly terms: {
+    readonly themes: readonly TermLink[];
+    readonly region: TermLink | undefined;
+    readonly country: TermLink | undefined;
+  };
+  readonly year: { readonly label: string; readonly url: string };
 }
 
 /** A section page. */
@@ -38,17 +68,59 @@ export interface PageRoute extends RouteBase {
   readonly children: readonly Page[];
 }
 
-/** A page of the news index. */
-export interface NewsIndexRoute extends RouteBase {
-  readonly kind: 'news-index';
+/** The feeds of a listing, site-relative. */
+export interface FeedLinks {
+  readonly rss: string;
+  readonly atom: string;
+  readonly json: string;
+}
+
+/** Which listing a listing page is. */
+export type ListingType = 'news' | 'year' | TermKind;
+
+/** A page of a list of releases: all news, one year, one theme, region or country. */
+export interface ListingRoute extends RouteBase {
+  readonly kind: 'listing';
+  readonly listing: ListingType;
+  /** The heading: "News", the term's label, or the year's title. */
+  readonly heading: Label;
   readonly pagination: PageOf<Release>;
+  readonly feeds: FeedLinks | undefined;
+  /** On a country's page: its region. */
+  readonly region: TermLink | undefined;
+  /** On a region's page: its countries. */
+  readonly countries: readonly (TermLink & { count: number })[];
+}
+
+/** One entry of an index of terms, with how many releases it has. */
+export interface TermEntry extends TermLink {
+  readonly count: number;
+  readonly children: readonly TermEntry[];
+}
+
+/** An index of all themes, regions, countries or years, with counts. */
+export interface TermsRoute extends RouteBase {
+  readonly kind: 'terms';
+  readonly terms: TermKind | 'years';
+  readonly entries: readonly TermEntry[];
 }
 
 /** The home page. */
 export interface HomeRoute extends RouteBase {
   readonly kind: 'home';
   readonly latest: readonly Release[];
-  readonly sections: readonly { label: string; url: string; summary: string | undefined }[];
+  readonly sections: readonly {
+    label: string;
+    lang: string | undefined;
+    hreflang: string | undefined;
+    url: string;
+    summary: string | undefined;
+  }[];
+}
+
+/** The search page. */
+export interface SearchRoute extends RouteBase {
+  readonly kind: 'search';
 }
 
 /** The page served for unknown URLs. */
@@ -56,24 +128,112 @@ export interface NotFoundRoute extends RouteBase {
   readonly kind: 'not-found';
 }
 
-/** Every page the site has. */
-export type Route = ReleaseRoute | PageRoute | NewsIndexRoute | HomeRoute | NotFoundRoute;
+/** A feed of the newest releases of a listing. */
+export interface FeedRoute extends RouteBase {
+  readonly kind: 'feed';
+  readonly format: keyof FeedLinks;
+  /** The listing page the feed follows. */
+  readonly home: string;
+  readonly links: FeedLinks;
+  readonly items: readonly Release[];
+}
+
+/** One URL of the sitemap. */
+export interface SitemapEntry {
+  readonly url: string;
+  readonly lastmod: string | undefined;
+  readonly alternates: readonly Alternate[];
+}
+
+/** A sitemap, or the sitemap index when the site has more URLs than one sitemap may hold. */
+export interface SitemapRoute extends RouteBase {
+  readonly kind: 'sitemap';
+  readonly entries: readonly SitemapEntry[];
+  /** For the index: the sitemaps it lists. */
+  readonly sitemaps: readonly { url: string; lastmod: string | undefined }[];
+}
+
+/** robots.txt. */
+export interface RobotsRoute extends RouteBase {
+  readonly kind: 'robots';
+  readonly sitemap: string;
+  /** A preview build (drafts shown): asks crawlers to stay away. */
+  readonly preview: boolean;
+}
+
+/** Every file the site has. */
+export type Route =
+  | ReleaseRoute
+  | PageRoute
+  | ListingRoute
+  | TermsRoute
+  | HomeRoute
+  | SearchRoute
+  | NotFoundRoute
+  | FeedRoute
+  | SitemapRoute
+  | RobotsRoute;
 
 /** What routing needs to know about the build. */
 export interface RouteOptions {
   readonly now: Date;
   readonly includeDrafts: boolean;
-  readonly language: string;
   readonly siteTitle: string;
+  readonly translations: Translations;
+  readonly taxonomy: Taxonomy;
+  /** URLs per sitemap file; past it the sitemap becomes an index. */
+  readonly sitemapLimit?: number;
 }
 
-/** Releases per page of the news index. */
+/** Releases per listing page. */
 export const NEWS_PER_PAGE = 20;
 /** Releases on the home page. */
 export const HOME_LATEST = 6;
+/** Related releases on a release page. */
+export const RELATED = 4;
+/** Items in a feed. */
+export const FEED_ITEMS = 50;
+/** URLs in one sitemap file (the protocol's limit). */
+export const SITEMAP_LIMIT = 50_000;
 
-const HOME: Crumb = { label: 'Home', url: '/' };
-const NEWS: Crumb = { label: 'News', url: '/news/' };
+/**
+ * Remembers routes between builds of a long-lived process, so a route whose inputs are the same objects
+ * (unchanged releases come from the build cache as the same objects) is the same route object, and its signature
+ * need not be computed again. A route is kept under a key while every one of its dependencies is identical; all are
+ * forgotten when the shared context (translations, site title, build options) changes.
+ */
+export class RouteMemo {
+  #context = '';
+  #entries = new Map<string, { deps: readonly unknown[]; route: Route }>();
+  #used = new Set<string>();
+
+  /** Starts a build in `context`: routes from a build in another context are forgotten. */
+  begin(context: string): void {
+    if (context !== this.#context) this.#entries.clear();
+    this.#context = context;
+    this.#used = new Set();
+  }
+
+  /** The route under `key`, made again only when a dependency changed. */
+  get<R extends Route>(key: string, deps: readonly unknown[], make: () => R): R {
+    this.#used.add(key);
+    const known = this.#entries.get(key);
+    if (known && known.deps.length === deps.length && known.deps.every((d, i) => d === deps[i])) {
+      return known.route as R;
+    }
+    const route = make();
+    this.#entries.set(key, { deps, route });
+    return route;
+  }
+
+  /** Forgets routes the last build did not ask for, so they do not hold old releases in memory. */
+  end(): void {
+    for (const key of this.#entries.keys()) if (!this.#used.has(key)) this.#entries.delete(key);
+  }
+}
+
+/** Makes routes without remembering them (a one-off build). */
+const NO_MEMO = { get: <R extends Route>(_key: string, _deps: readonly unknown[], make: () => R): R => make() };
 
 /** The parent URLs of a URL, outermost first: `/a/b/c/` -> [`/a/`, `/a/b/`]. */
 function ancestors(url: string): string[] {
@@ -81,162 +241,507 @@ function ancestors(url: string): string[] {
   return parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
 }
 
-/** A release's page: a function of the release and its status only. */
-function releaseRoute(release: Release, status: PublicationStatus): ReleaseRoute {
-  return {
-    kind: 'release',
-    url: release.url,
-    outputPath: outputPathFor(release.url),
-    template: 'release.njk',
-    title: release.title,
-    description: release.summary,
-    lang: release.lang,
-    breadcrumbs: [HOME, NEWS, { label: release.title, url: release.url }],
-    sources: [release.source],
-    release,
-    status,
-  };
-}
+const feedLinks = (base: string): FeedLinks => ({
+  rss: `${base}feed.xml`,
+  atom: `${base}atom.xml`,
+  json: `${base}feed.json`,
+});
 
-/** A page of the news index: a function of its page of releases and the site's language and title only. */
-function newsIndexRoute(pagination: PageOf<Release>, options: RouteOptions): NewsIndexRoute {
-  const title = pagination.number === 1 ? 'News' : `News, page ${pagination.number} of ${pagination.total}`;
-  return {
-    kind: 'news-index',
-    lang: options.language,
-    url: pagination.url,
-    outputPath: outputPathFor(pagination.url),
-    template: 'news-index.njk',
-    title,
-    description: `Press releases from ${options.siteTitle}, newest first.`,
-    breadcrumbs:
-      pagination.number === 1
-        ? [HOME, NEWS]
-        : [HOME, NEWS, { label: `Page ${pagination.number}`, url: pagination.url }],
-    sources: pagination.items.map((r) => r.source),
-    pagination,
+const TERM_KINDS: readonly TermKind[] = ['themes', 'regions', 'countries'];
+
+/** The releases filed under each term, newest first, by term label. */
+function groupByTerm(releases: readonly Release[]): Record<TermKind, Map<string, Release[]>> {
+  const groups = { themes: new Map<string, Release[]>(), regions: new Map(), countries: new Map() };
+  const add = (map: Map<string, Release[]>, label: string, release: Release) => {
+    const list = map.get(label);
+    if (list) list.push(release);
+    else map.set(label, [release]);
   };
+  for (const release of releases) {
+    for (const theme of new Set(release.themes)) add(groups.themes, theme, release);
+    if (release.region) add(groups.regions, release.region, release);
+    if (release.country) add(groups.countries, release.country, release);
+  }
+  return groups;
 }
 
 /**
- * Remembers release and news-index routes between builds of a long-lived process, so a route whose inputs are the
- * same objects (unchanged releases come from the build cache as the same objects) is the same route object, and its
- * signature need not be computed again. Keyed by every argument of the function that makes the route.
+ * The releases most like `release`: those sharing the most of its themes and its country (the country counts as
+ * one theme), newest first among equals, at most {@link RELATED}.
  */
-export class RouteMemo {
-  readonly #releases = new WeakMap<Release, Partial<Record<PublicationStatus, ReleaseRoute>>>();
-  /** Page number -> the route made last for it, and the rest of what it was made from. */
-  readonly #newsIndex = new Map<number, { key: string; route: NewsIndexRoute }>();
-
-  /** The news-index route for `pagination`, reused while the page lists the very same release objects. */
-  newsIndex(pagination: PageOf<Release>, options: RouteOptions): NewsIndexRoute {
-    const key = `${pagination.total}\0${options.language}\0${options.siteTitle}`;
-    const known = this.#newsIndex.get(pagination.number);
-    const items = known?.route.pagination.items;
-    if (
-      known?.key === key &&
-      items?.length === pagination.items.length &&
-      items.every((item, i) => item === pagination.items[i])
-    ) {
-      return known.route;
-    }
-    const route = newsIndexRoute(pagination, options);
-    this.#newsIndex.set(pagination.number, { key, route });
-    return route;
-  }
-
-  /** Forgets news-index pages past `total` (the index got shorter), so they do not hold old releases in memory. */
-  trimNewsIndex(total: number): void {
-    for (const number of this.#newsIndex.keys()) if (number > total) this.#newsIndex.delete(number);
-  }
-
-  /** The route of `release` with `status`, made once. */
-  release(release: Release, status: PublicationStatus): ReleaseRoute {
-    let byStatus = this.#releases.get(release);
-    if (!byStatus) {
-      byStatus = {};
-      this.#releases.set(release, byStatus);
-    }
-    byStatus[status] ??= releaseRoute(release, status);
-    return byStatus[status];
-  }
+function relatedTo(release: Release, groups: ReturnType<typeof groupByTerm>, order: Map<Release, number>): Release[] {
+  const scores = new Map<Release, number>();
+  const add = (list: readonly Release[] | undefined) => {
+    for (const other of list ?? []) if (other !== release) scores.set(other, (scores.get(other) ?? 0) + 1);
+  };
+  for (const theme of new Set(release.themes)) add(groups.themes.get(theme));
+  if (release.country) add(groups.countries.get(release.country));
+  return [...scores]
+    .sort((a, b) => b[1] - a[1] || (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0))
+    .slice(0, RELATED)
+    .map(([other]) => other);
 }
 
-/** Turns loaded content into the list of pages to render. Pure: no IO. */
+/** A route before its alternates are known: its language-neutral key, and how to make it once they are. */
+interface Pending {
+  readonly key: string;
+  readonly lang: string;
+  readonly url: string;
+  readonly make: (alternates: readonly Alternate[]) => Route;
+}
+
+/** Turns loaded content into the list of files to render. Pure: no IO. */
 export function buildRoutes(
   releases: readonly Release[],
   pages: readonly Page[],
   navigation: readonly LocatedNavEntry[],
   options: RouteOptions,
-  memo?: RouteMemo,
+  memo: Pick<RouteMemo, 'get'> = NO_MEMO,
 ): Route[] {
+  const { translations, taxonomy } = options;
+  const defaultLanguage = translations.defaultLanguage;
+  const localize = (lang: string, path: string): string => `${languagePrefix(lang, defaultLanguage)}${path}`;
+  const t = (lang: string, key: string, params?: Record<string, unknown>) => translations.t(lang, key, params);
+  const organisation = (lang: string) => t(lang, 'organisationName');
+
   const shown = releases
     .map((release) => ({ release, status: publicationStatus(release, options.now) }))
     .filter(({ status }) => status === 'published' || options.includeDrafts)
     .sort((a, b) => newestFirst(a.release, b.release));
-  const listed = shown.map(({ release }) => release);
-  const latest = listed.slice(0, HOME_LATEST);
   const visiblePages = pages.filter((p) => !p.draft || options.includeDrafts);
   const pageByUrl = new Map(visiblePages.map((p) => [p.url, p]));
-  // The first entry for a URL wins, as in the navigation itself.
   const navLabels = new Map(
     flatten(navigation)
       .reverse()
       .map((e) => [e.url, e.label]),
   );
-  const label = (url: string): string => pageByUrl.get(url)?.title ?? navLabels.get(url) ?? url;
 
-  const routes: Route[] = [];
-  for (const { release, status } of shown) {
-    routes.push(memo ? memo.release(release, status) : releaseRoute(release, status));
-  }
-  for (const page of visiblePages) {
-    routes.push({
-      kind: 'page',
-      url: page.url,
-      outputPath: outputPathFor(page.url),
-      template: 'page.njk',
-      title: page.title,
-      description: page.summary,
-      lang: page.lang,
-      breadcrumbs: [
-        HOME,
-        ...ancestors(page.url).map((url) => ({ label: label(url), url })),
-        { label: page.title, url: page.url },
-      ],
-      sources: [page.source],
-      page,
-      children: visiblePages.filter((p) => p.url !== page.url && ancestors(p.url).at(-1) === page.url),
+  const pending: Pending[] = [];
+  const sitemapEntries: { key: string; url: string; lastmod: string | undefined }[] = [];
+
+  for (const lang of translations.languages) {
+    const home: Crumb = { label: t(lang, 'home'), url: localize(lang, '/') };
+    const news: Crumb = { label: t(lang, 'news'), url: localize(lang, '/news/') };
+    const inLanguage = shown.filter(({ release }) => release.lang === lang);
+    const listed = inLanguage.map(({ release }) => release);
+    const published = inLanguage.filter(({ status }) => status === 'published').map(({ release }) => release);
+    const publishedSet = new Set(published);
+    const groups = groupByTerm(listed);
+    const order = new Map(listed.map((release, i) => [release, i]));
+    const termLink = (kind: TermKind, label: string): TermLink | undefined => {
+      const term = taxonomy[kind].get(label);
+      return term && { ...translations.term(lang, kind, label), url: localize(lang, term.path), slug: term.slug };
+    };
+    const yearOf = (release: Release) => release.day.slice(0, 4);
+    const lastmod = (list: readonly Release[]): string | undefined =>
+      list.reduce<Release | undefined>(
+        (newest, r) => (newest && newest.updatedTimestamp >= r.updatedTimestamp ? newest : r),
+        undefined,
+      )?.updated;
+
+    // Releases.
+    for (const [i, { release, status }] of inLanguage.entries()) {
+      const next = listed[i - 1];
+      const previous = listed[i + 1];
+      const related = relatedTo(release, groups, order);
+      const key = release.translationKey ? `release:${release.translationKey}` : `release#${release.source}`;
+      const year = yearOf(release);
+      const terms = {
+        themes: [...new Set(release.themes)].map((theme) => termLink('themes', theme)).filter((l) => l !== undefined),
+        region: release.region ? termLink('regions', release.region) : undefined,
+        country: release.country ? termLink('countries', release.country) : undefined,
+      };
+      pending.push({
+        key,
+        lang,
+        url: release.url,
+        make: (alternates) =>
+          memo.get(
+            `${release.source}`,
+            [release, status, previous, next, ...related, JSON.stringify([alternates, terms])],
+            (): ReleaseRoute => ({
+              kind: 'release',
+              url: release.url,
+              outputPath: outputPathFor(release.url),
+              template: 'release.njk',
+              title: release.title,
+              description: release.summary,
+              lang,
+              breadcrumbs: [home, news, { label: release.title, url: release.url }],
+              sources: [release.source],
+              alternates,
+              release,
+              status,
+              previous,
+              next,
+              related,
+              terms,
+              year: { label: year, url: localize(lang, `/news/${year}/`) },
+            }),
+          ),
+      });
+      if (status === 'published') sitemapEntries.push({ key, url: release.url, lastmod: release.updated });
+    }
+
+    // Listings: all news, each year, each term; each paginated, page 1 with feeds for news, themes and regions.
+    const listing = (
+      type: ListingType,
+      slug: string,
+      base: string,
+      heading: Label,
+      crumbs: readonly Crumb[],
+      items: readonly Release[],
+      extra: {
+        feeds?: readonly Release[];
+        region?: TermLink | undefined;
+        countries?: readonly (TermLink & { count: number })[];
+      },
+    ) => {
+      const description =
+        type === 'news'
+          ? t(lang, 'newsDescription', { organisation: organisation(lang) })
+          : t(lang, 'termDescription', { term: heading.label, organisation: organisation(lang) });
+      const feeds = extra.feeds ? feedLinks(base) : undefined;
+      const extraKey = JSON.stringify([extra.region, extra.countries]);
+      for (const pagination of paginate(items, NEWS_PER_PAGE, base)) {
+        const n = pagination.number;
+        const title =
+          n === 1 ? heading.label : `${heading.label}, ${t(lang, 'pageOf', { number: n, total: pagination.total })}`;
+        const key = `listing:${type}:${slug}:${n}`;
+        pending.push({
+          key,
+          lang,
+          url: pagination.url,
+          make: (alternates) =>
+            memo.get(
+              `${lang}:${key}`,
+              [pagination.total, ...pagination.items, JSON.stringify(alternates), extraKey],
+              (): ListingRoute => ({
+                kind: 'listing',
+                listing: type,
+                url: pagination.url,
+                outputPath: outputPathFor(pagination.url),
+                template: 'listing.njk',
+                title,
+                description,
+                lang,
+                breadcrumbs: [
+                  ...crumbs,
+                  { label: heading.label, url: base, lang: heading.lang },
+                  ...(n === 1 ? [] : [{ label: t(lang, 'pageOf', { number: n, total: pagination.total }), url: pagination.url }]),
+                ],
+                sources: pagination.items.map((r) => r.source),
+                alternates,
+                heading,
+                pagination,
+                feeds: n === 1 ? feeds : undefined,
+                region: extra.region,
+                countries: extra.countries ?? [],
+              }),
+            ),
+        });
+        sitemapEntries.push({ key, url: pagination.url, lastmod: lastmod(pagination.items) });
+      }
+      if (feeds && extra.feeds) {
+        const items = extra.feeds.slice(0, FEED_ITEMS);
+        for (const format of ['rss', 'atom', 'json'] as const) {
+          const url = feeds[format];
+          pending.push({
+            key: `feed:${type}:${slug}:${format}`,
+            lang,
+            url,
+            make: (alternates) =>
+              memo.get(`${lang}:feed:${type}:${slug}:${format}`, [...items, JSON.stringify(alternates)], () => ({
+                kind: 'feed',
+                format,
+                url,
+                outputPath: url.slice(1),
+                template: '',
+                title: type === 'news' ? options.siteTitle : t(lang, 'feedTitle', { site: options.siteTitle, term: heading.label }),
+                description,
+                lang,
+                breadcrumbs: [],
+                sources: items.map((r) => r.source),
+                alternates,
+                home: base,
+                links: feeds,
+                items,
+              }),
+            ),
+          });
+        }
+      }
+    };
+
+    const newsBase = localize(lang, '/news/');
+    listing('news', '', newsBase, { label: t(lang, 'news'), lang: undefined }, [home], listed, { feeds: published });
+
+    const years = new Map<string, Release[]>();
+    for (const release of listed) {
+      const year = yearOf(release);
+      years.set(year, [...(years.get(year) ?? []), release]);
+    }
+    const yearsUrl = localize(lang, '/news/archive/');
+    const yearsCrumb = { label: t(lang, 'years'), url: yearsUrl };
+    for (const [year, items] of years) {
+      listing(
+        'year',
+        year,
+        localize(lang, `/news/${year}/`),
+        { label: t(lang, 'yearTitle', { year }), lang: undefined },
+        [home, news, yearsCrumb],
+        items,
+        {},
+      );
+    }
+
+    const indexes: { kind: TermKind | 'years'; url: string; entries: TermEntry[] }[] = [
+      {
+        kind: 'years',
+        url: yearsUrl,
+        entries: [...years].map(([year, items]) => ({
+          label: year,
+          lang: undefined,
+          slug: year,
+          url: localize(lang, `/news/${year}/`),
+          count: items.length,
+          children: [],
+        })),
+      },
+    ];
+    const entry = (kind: TermKind, label: string): TermEntry | undefined => {
+      const link = termLink(kind, label);
+      const count = groups[kind].get(label)?.length ?? 0;
+      return link && count > 0 ? { ...link, count, children: [] } : undefined;
+    };
+    const byLabel = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label, lang);
+    for (const kind of TERM_KINDS) {
+      const labelled = [...groups[kind].keys()]
+        .map((label) => ({ label, entry: entry(kind, label) }))
+        .filter((e): e is { label: string; entry: TermEntry } => e.entry !== undefined)
+        .sort((a, b) => byLabel(a.entry, b.entry));
+      const entries = labelled.map((e) => e.entry);
+      const indexUrl = localize(lang, `/${kind}/`);
+      const indexCrumb = { label: t(lang, kind), url: indexUrl };
+      for (const { label, entry: termEntry } of labelled) {
+        const items = groups[kind].get(label) ?? [];
+        const regionLabel = kind === 'countries' ? taxonomy.regionOf.get(label) : undefined;
+        const countries =
+          kind === 'regions'
+            ? [...groups.countries.keys()]
+                .filter((country) => taxonomy.regionOf.get(country) === label)
+                .map((country) => entry('countries', country))
+                .filter((e) => e !== undefined)
+                .sort(byLabel)
+            : [];
+        listing(kind, termEntry.slug, termEntry.url, termEntry, [home, indexCrumb], items, {
+          ...(kind === 'countries' ? {} : { feeds: items.filter((r) => publishedSet.has(r)) }),
+          region: regionLabel && groups.regions.has(regionLabel) ? termLink('regions', regionLabel) : undefined,
+          countries,
+        });
+      }
+      indexes.push({
+        kind,
+        url: indexUrl,
+        entries:
+          kind === 'regions'
+            ? entries.map((region) => ({
+                ...region,
+                children: [...groups.countries.keys()]
+                  .filter((country) => {
+                    const r = taxonomy.regionOf.get(country);
+                    return r !== undefined && taxonomy.regions.get(r)?.slug === region.slug;
+                  })
+                  .map((country) => entry('countries', country))
+                  .filter((e) => e !== undefined)
+                  .sort(byLabel),
+              }))
+            : entries,
+      });
+    }
+    for (const index of indexes) {
+      const name = index.kind;
+      const title = t(lang, name);
+      const key = `terms:${name}`;
+      pending.push({
+        key,
+        lang,
+        url: index.url,
+        make: (alternates) => ({
+          kind: 'terms',
+          terms: name,
+          url: index.url,
+          outputPath: outputPathFor(index.url),
+          template: 'terms.njk',
+          title,
+          description: t(lang, `${name}Description`, { organisation: organisation(lang) }),
+          lang,
+          breadcrumbs: name === 'years' ? [home, news, { label: title, url: index.url }] : [home, { label: title, url: index.url }],
+          sources: [],
+          alternates,
+          entries: index.entries,
+        }),
+      });
+      sitemapEntries.push({ key, url: index.url, lastmod: undefined });
+    }
+
+    // Section pages.
+    const label = (url: string): string => pageByUrl.get(url)?.title ?? navLabels.get(url) ?? url;
+    for (const page of visiblePages.filter((p) => p.lang === lang)) {
+      const key = page.translationKey ? `page:${page.translationKey}` : `page#${page.source}`;
+      const children = visiblePages.filter((p) => p.url !== page.url && ancestors(p.url).at(-1) === page.url);
+      const parents = ancestors(page.url).filter((url) => url !== localize(lang, '/'));
+      pending.push({
+        key,
+        lang,
+        url: page.url,
+        make: (alternates) => ({
+          kind: 'page',
+          url: page.url,
+          outputPath: outputPathFor(page.url),
+          template: 'page.njk',
+          title: page.title,
+          description: page.summary,
+          lang,
+          breadcrumbs: [
+            home,
+            ...parents.map((url) => ({ label: label(url), url })),
+            { label: page.title, url: page.url },
+          ],
+          sources: [page.source],
+          alternates,
+          page,
+          children,
+        }),
+      });
+      if (!page.draft) sitemapEntries.push({ key, url: page.url, lastmod: undefined });
+    }
+
+    // Home, search and 404.
+    const latest = listed.slice(0, HOME_LATEST);
+    const homeUrl = localize(lang, '/');
+    pending.push({
+      key: 'home',
+      lang,
+      url: homeUrl,
+      make: (alternates) => ({
+        kind: 'home',
+        lang,
+        url: homeUrl,
+        outputPath: outputPathFor(homeUrl),
+        template: 'home.njk',
+        title: options.siteTitle,
+        description: undefined,
+        breadcrumbs: [],
+        sources: latest.map((r) => r.source),
+        alternates,
+        latest,
+        sections: localNavigation(navigation, visiblePages, translations, lang).map((e) => ({
+          label: e.label,
+          lang: e.lang,
+          hreflang: e.hreflang,
+          url: e.url,
+          summary: pageByUrl.get(e.url)?.summary,
+        })),
+      }),
+    });
+    sitemapEntries.push({ key: 'home', url: homeUrl, lastmod: lastmod(latest) });
+    const searchUrl = localize(lang, '/search/');
+    pending.push({
+      key: 'search',
+      lang,
+      url: searchUrl,
+      make: (alternates) => ({
+        kind: 'search',
+        lang,
+        url: searchUrl,
+        outputPath: outputPathFor(searchUrl),
+        template: 'search.njk',
+        title: t(lang, 'search'),
+        description: t(lang, 'searchDescription', { organisation: organisation(lang) }),
+        breadcrumbs: [home, { label: t(lang, 'search'), url: searchUrl }],
+        sources: [],
+        alternates,
+      }),
+    });
+    const notFoundUrl = localize(lang, '/404.html');
+    pending.push({
+      key: 'not-found',
+      lang,
+      url: notFoundUrl,
+      make: (alternates) => ({
+        kind: 'not-found',
+        lang,
+        url: notFoundUrl,
+        outputPath: notFoundUrl.slice(1),
+        template: '404.njk',
+        title: t(lang, 'notFound'),
+        description: undefined,
+        breadcrumbs: [],
+        sources: [],
+        alternates,
+      }),
     });
   }
-  const newsPages = paginate(listed, NEWS_PER_PAGE, NEWS.url);
-  for (const pagination of newsPages) {
-    routes.push(memo ? memo.newsIndex(pagination, options) : newsIndexRoute(pagination, options));
+
+  const alternatesByKey = new Map<string, Alternate[]>();
+  for (const { key, lang, url } of pending) {
+    const list = alternatesByKey.get(key) ?? [];
+    // Two versions in one language (a translation key used twice) are reported by the check; the first wins.
+    if (!list.some((a) => a.lang === lang)) list.push({ lang, url });
+    alternatesByKey.set(key, list);
   }
-  memo?.trimNewsIndex(newsPages.length);
+  const alternatesOf = (key: string): Alternate[] => {
+    const list = alternatesByKey.get(key) ?? [];
+    return list.length > 1 ? list : [];
+  };
+  const routes = pending.map(({ key, make }) => make(alternatesOf(key)));
+  routes.push(
+    ...sitemapRoutes(
+      sitemapEntries.map((e) => ({ url: e.url, lastmod: e.lastmod, alternates: alternatesOf(e.key) })),
+      options.sitemapLimit ?? SITEMAP_LIMIT,
+      defaultLanguage,
+    ),
+  );
   routes.push({
-    kind: 'home',
-    lang: options.language,
-    url: '/',
-    outputPath: outputPathFor('/'),
-    template: 'home.njk',
-    title: options.siteTitle,
+    kind: 'robots',
+    url: '/robots.txt',
+    outputPath: 'robots.txt',
+    template: '',
+    title: 'robots.txt',
     description: undefined,
-    breadcrumbs: [],
-    sources: latest.map((r) => r.source),
-    latest,
-    sections: navigation.map((e) => ({ label: e.label, url: e.url, summary: pageByUrl.get(e.url)?.summary })),
-  });
-  routes.push({
-    kind: 'not-found',
-    lang: options.language,
-    url: '/404.html',
-    outputPath: '404.html',
-    template: '404.njk',
-    title: 'Page not found',
-    description: undefined,
+    lang: defaultLanguage,
     breadcrumbs: [],
     sources: [],
+    alternates: [],
+    sitemap: '/sitemap.xml',
+    preview: options.includeDrafts,
   });
   return routes;
+}
+
+/** The sitemap of `entries`, or a sitemap index and one sitemap per `limit` entries when there are more. */
+export function sitemapRoutes(entries: readonly SitemapEntry[], limit: number, lang: string): SitemapRoute[] {
+  const base = { template: '', title: 'Sitemap', description: undefined, lang, breadcrumbs: [], sources: [], alternates: [] };
+  if (entries.length <= limit) {
+    return [{ ...base, kind: 'sitemap', url: '/sitemap.xml', outputPath: 'sitemap.xml', entries, sitemaps: [] }];
+  }
+  const chunks: SitemapRoute[] = [];
+  for (let i = 0; i < entries.length; i += limit) {
+    const url = `/sitemap-${chunks.length + 1}.xml`;
+    chunks.push({ ...base, kind: 'sitemap', url, outputPath: url.slice(1), entries: entries.slice(i, i + limit), sitemaps: [] });
+  }
+  const newest = (list: readonly SitemapEntry[]) =>
+    list.reduce<string | undefined>((max, e) => (e.lastmod && (!max || e.lastmod > max) ? e.lastmod : max), undefined);
+  return [
+    {
+      ...base,
+      kind: 'sitemap',
+      url: '/sitemap.xml',
+      outputPath: 'sitemap.xml',
+      entries: [],
+      sitemaps: chunks.map((c) => ({ url: c.url, lastmod: newest(c.entries) })),
+    },
+    ...chunks,
+  ];
 }

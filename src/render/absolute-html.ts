@@ -1,0 +1,32 @@
+import type { Element, Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { toHtml } from 'hast-util-to-html';
+import { visit } from 'unist-util-visit';
+
+const URL_ATTRIBUTES = ['href', 'src', 'poster', 'cite'] as const;
+
+/** The absolute form of a site-relative URL (`/images/a.jpg`); other URLs unchanged. */
+export function absolute(baseUrl: string, url: string): string {
+  return url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url;
+}
+
+const cache = new WeakMap<object, { baseUrl: string; html: string }>();
+
+/**
+ * A release's HTML with every site-relative link and image made absolute, for feeds (read away from the site).
+ * Parsed with a real HTML parser; remembered per release object, so a feed rebuild re-parses only changed releases.
+ */
+export function absoluteHtml(owner: object, html: string, baseUrl: string): string {
+  const known = cache.get(owner);
+  if (known?.baseUrl === baseUrl) return known.html;
+  const tree: Root = fromHtml(html, { fragment: true });
+  visit(tree, 'element', (node: Element) => {
+    for (const name of URL_ATTRIBUTES) {
+      const value = node.properties[name];
+      if (typeof value === 'string') node.properties[name] = absolute(baseUrl, value);
+    }
+  });
+  const result = toHtml(tree);
+  cache.set(owner, { baseUrl, html: result });
+  return result;
+}

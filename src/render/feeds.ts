@@ -1,0 +1,74 @@
+import { Feed } from 'feed';
+import type { SiteConfig } from '../content/site-data.js';
+import type { Translations } from '../content/translations.js';
+import type { FeedRoute } from '../site/routes.js';
+import { absolute, absoluteHtml } from './absolute-html.js';
+
+/** The date-time of a YYYY-MM-DD (midnight UTC) or ISO date-time. */
+const dateOf = (value: string): Date => new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+
+/**
+ * Renders a feed of releases as RSS 2.0, Atom 1.0 or JSON Feed 1.1 with the `feed` library: absolute URLs, full
+ * HTML content, published and updated dates. The feed's own date is its newest item's, so output is reproducible.
+ */
+export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Translations): string {
+  const url = (path: string) => absolute(site.baseUrl, path);
+  const organisation = translations.t(route.lang, 'organisationName');
+  const newest = route.items.reduce((max, r) => Math.max(max, r.updatedTimestamp), 0);
+  const image = site.image ? url(site.image) : undefined;
+  const feed = new Feed({
+    id: url(route.url),
+    title: route.title,
+    description: route.description ?? site.description,
+    link: url(route.home),
+    language: route.lang,
+    updated: new Date(newest),
+    generator: 'Newsroom',
+    feedLinks: { rss: url(route.links.rss), atom: url(route.links.atom), json: url(route.links.json) },
+    author: { name: organisation, ...(site.organisation.url ? { link: site.organisation.url } : {}) },
+    copyright: `© ${organisation}`,
+    ...(image ? { image } : {}),
+  });
+  for (const release of route.items) {
+    const link = url(release.url);
+    feed.addItem({
+      id: link,
+      guid: link,
+      title: release.title,
+      link,
+      date: dateOf(release.updated),
+      published: dateOf(release.date),
+      ...(release.summary ? { description: release.summary } : {}),
+      content: absoluteHtml(release, release.html, site.baseUrl),
+      author: [{ name: organisation, ...(site.organisation.url ? { link: site.organisation.url } : {}) }],
+      category: release.themes.map((theme) => ({ name: translations.term(route.lang, 'themes', theme).label })),
+      ...(release.image ? { image: url(release.image.src) } : {}),
+    });
+  }
+  switch (route.format) {
+    case 'rss':
+      return feed.rss2();
+    case 'atom':
+      return feed.atom1();
+    case 'json':
+      return jsonFeed11(feed.json1(), route.lang);
+  }
+}
+
+/**
+ * Upgrades the library's JSON Feed 1.0 to 1.1 (https://www.jsonfeed.org/version/1.1/): the version URL, the
+ * feed's `language`, and `authors` arrays in place of the deprecated `author` objects.
+ */
+function jsonFeed11(json: string, lang: string): string {
+  const data = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
+  const upgrade = (object: Record<string, unknown>) => {
+    if (object.author) {
+      object.authors = [object.author];
+      delete object.author;
+    }
+  };
+  upgrade(data);
+  for (const item of data.items) upgrade(item);
+  const { version: _old, title, ...rest } = data;
+  return `${JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title, language: lang, ...rest }, null, 2)}\n`;
+}
