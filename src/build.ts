@@ -33,6 +33,8 @@ export interface BuildOptions {
   readonly now: Date;
   /** Write the output (`build`) or only check (`check`). */
   readonly write: boolean;
+  /** Index the published releases for on-site search (default true; the dev server's output has no index). */
+  readonly search?: boolean | undefined;
 }
 
 /** What a build did. */
@@ -123,7 +125,12 @@ export async function compileSite(
   const assetPaths = sources.assets.map((a) => a.outputPath);
   if (site?.image?.startsWith('/') && !assetPaths.includes(publicPath(site.image)) && sources.site) {
     diagnostics.push(
-      error(sources.site.path, { line: 1, column: 1 }, 'site/image', `image ${site.image} is not in public/: add the file or fix the path`),
+      error(
+        sources.site.path,
+        { line: 1, column: 1 },
+        'site/image',
+        `image ${site.image} is not in public/: add the file or fix the path`,
+      ),
     );
   }
 
@@ -159,13 +166,14 @@ export async function compileSite(
     .update(JSON.stringify([sources.translations?.text, siteTitle, options.includeDrafts, languages]))
     .digest('hex');
   cache.routes.begin(routeContext);
+  // A robots.txt of the site's own in public/ replaces the generated one.
   const routes = buildRoutes(
     releases,
     pages,
     nav.navigation,
     { now: options.now, includeDrafts: options.includeDrafts, siteTitle, translations, taxonomy },
     cache.routes,
-  );
+  ).filter((route) => route.kind !== 'robots' || !assetPaths.includes(route.outputPath));
   cache.routes.end();
   diagnostics.push(...findClashes(routes, assetPaths));
   if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
@@ -178,7 +186,8 @@ export async function compileSite(
   const used = templates.reachable(new Set(routes.map((r) => r.template).filter(Boolean)));
   const { env, diagnostics: templateProblems } = cache.environment(sources.templatesDir, templates, used, sources.root);
   diagnostics.push(...templateProblems);
-  const renderable = site !== undefined && loadedTranslations.translations !== undefined && templateProblems.length === 0;
+  const renderable =
+    site !== undefined && loadedTranslations.translations !== undefined && templateProblems.length === 0;
   const shared = createHash('sha1')
     .update(JSON.stringify({ site, navigation: [...navigation], translations: sources.translations?.text }))
     .digest('hex');
@@ -194,9 +203,7 @@ export async function compileSite(
     signature: (route) => cache.signature(route, shared, templates),
     renderable,
     render: (route) =>
-      renderable && renderContext
-        ? renderRoute(env, route, renderContext)
-        : { html: undefined, diagnostic: undefined },
+      renderable && renderContext ? renderRoute(env, route, renderContext) : { html: undefined, diagnostic: undefined },
   };
 }
 
@@ -242,7 +249,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const searchable = new Set(
       compiled.routes.filter((r) => r.kind === 'release' && r.status === 'published').map((r) => r.outputPath),
     );
-    const bundle = await searchIndex(rendered.files.filter((f) => searchable.has(f.path)));
+    const bundle =
+      options.search === false ? [] : await searchIndex(rendered.files.filter((f) => searchable.has(f.path)));
     await writeSite(outDir, [...rendered.files, ...bundle], compiled.assets);
   }
   return {

@@ -224,10 +224,13 @@ async function runBuild(command: 'build' | 'check', options: BuildOptions, strea
       return EXIT.failed;
     }
     const where = path.relative(process.cwd(), result.outDir) || '.';
+    const pages = result.routes.filter((r) => r.outputPath.endsWith('.html')).length;
+    const others = result.routes.length - pages;
+    const counted = `${pages} pages and ${others} feeds and sitemaps`;
     streams.out(
       command === 'build'
-        ? `newsroom: built ${result.files.length} pages into ${where} (${tally})`
-        : `newsroom: checked ${result.routes.length} pages (${tally})`,
+        ? `newsroom: built ${counted} into ${where} (${tally})`
+        : `newsroom: checked ${counted} (${tally})`,
     );
     return EXIT.ok;
   } catch (cause) {

@@ -72,6 +72,8 @@ ${optional('location: Geneva             # the dateline city, printed in capital
 #   - Migration governance
 # summary: One or two sentences for listings, feeds and search results.
 ${optional('lang: en                     # default: the site language', request.lang)}
+# translationKey: the-english-slug   # the same key on every language version of this release
+# updated: ${request.date}           # the date of the last real edit: translations older than it are reported
 # image:
 #   src: /images/photo.jpg       # a file in public/, or an https:// URL
 #   alt: What the photo shows, for readers who cannot see it

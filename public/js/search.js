@@ -85,7 +85,10 @@ async function main() {
       status.textContent = '';
       return;
     }
-    const search = await pagefind.search(query || null, { filters: chosen, sort: query ? undefined : { date: 'desc' } });
+    const search = await pagefind.search(query || null, {
+      filters: chosen,
+      sort: query ? undefined : { date: 'desc' },
+    });
     render(await Promise.all(search.results.slice(0, 50).map((r) => r.data())));
   };
   form.addEventListener('submit', (event) => {

@@ -53,11 +53,10 @@ const lang = z.string({ error: 'lang must be a language code like en, fr or es' 
 });
 
 /** Links the language versions of one release or page: the same key on each. */
-const translationKey = z
-  .string({ error: 'translationKey must be text' })
-  .regex(SLUG, {
-    error: 'translationKey may contain only lowercase letters, digits and hyphens (use the English slug, e.g. iom-opens-office)',
-  });
+const translationKey = z.string({ error: 'translationKey must be text' }).regex(SLUG, {
+  error:
+    'translationKey may contain only lowercase letters, digits and hyphens (use the English slug, e.g. iom-opens-office)',
+});
 
 const flag = (what: string) => z.boolean({ error: `${what} must be true or false` });
 
@@ -89,8 +88,7 @@ export const releaseSchema = z.object({
   translationKey: translationKey.optional(),
   updated: z
     .union([dateOnly, dateTime], {
-      error:
-        'updated must be the date of the last real edit, as YYYY-MM-DD or an ISO 8601 date-time with offset',
+      error: 'updated must be the date of the last real edit, as YYYY-MM-DD or an ISO 8601 date-time with offset',
     })
     .optional(),
 });

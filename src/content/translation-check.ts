@@ -13,7 +13,8 @@ export function checkTranslations(
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const groups = new Map<string, Release[]>();
-  const bySource = (a: { source: string }, b: { source: string }) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0);
+  const bySource = (a: { source: string }, b: { source: string }) =>
+    a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
   for (const release of [...releases].sort(bySource)) {
     if (!release.translationKey) continue;
     const group = groups.get(release.translationKey) ?? [];

@@ -171,7 +171,9 @@ export class DevOutput {
       const hash = known?.length === length ? sha1(file.contents) : undefined;
       this.#pages.set(file.path, { signature, length, hash });
       if (hash !== undefined && known?.hash === hash) continue;
-      writes.push(() => this.#write(file.path, (full) => writeFile(full, injectLiveReload(file.contents))));
+      // Only pages get the live-reload script: feeds and sitemaps are served as the build writes them.
+      const contents = file.path.endsWith('.html') ? injectLiveReload(file.contents) : file.contents;
+      writes.push(() => this.#write(file.path, (full) => writeFile(full, contents)));
       urls.push(urlOf(file.path));
     }
     for (let i = 0; i < writes.length; i += WRITE_BATCH) {

@@ -53,7 +53,7 @@ export function newsArticle(route: ReleaseRoute, context: RenderContext): Record
       ? {
           locationCreated: {
             '@type': 'Place',
-            name: release.country ? `${release.location}, ${release.country}` : release.location,
+            name: release.location,
             address: {
               '@type': 'PostalAddress',
               addressLocality: release.location,
@@ -94,7 +94,15 @@ export function renderRoute(
     }
   } catch (cause) {
     if (!(cause instanceof MissingStringError)) throw cause;
-    return { html: undefined, diagnostic: error('content/_data/translations.yaml', { line: 1, column: 1 }, 'translations/missing-key', cause.message) };
+    return {
+      html: undefined,
+      diagnostic: error(
+        'content/_data/translations.yaml',
+        { line: 1, column: 1 },
+        'translations/missing-key',
+        cause.message,
+      ),
+    };
   }
   const lang = route.lang;
   const url = (path: string) => absolute(site.baseUrl, path);

@@ -23,9 +23,7 @@ export function renderSitemap(route: SitemapRoute, baseUrl: string): string {
     lines.push('</sitemapindex>');
     return `${lines.join('\n')}\n`;
   }
-  lines.push(
-    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
-  );
+  lines.push('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">');
   for (const entry of route.entries) {
     const parts = [`<loc>${url(entry.url)}</loc>`];
     if (entry.lastmod) parts.push(`<lastmod>${xml(entry.lastmod)}</lastmod>`);

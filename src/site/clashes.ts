@@ -15,7 +15,11 @@ function claimOf(route: Route): Claim {
     case 'page':
       return { file: route.page.source, line: 1, what: route.page.source };
     case 'listing':
-      return { file: undefined, line: 1, what: `the ${route.listing === 'news' ? 'news' : route.listing} listing ${route.url}` };
+      return {
+        file: undefined,
+        line: 1,
+        what: `the ${route.listing === 'news' ? 'news' : route.listing} listing ${route.url}`,
+      };
     case 'terms':
       return { file: undefined, line: 1, what: `the index of ${route.terms} ${route.url}` };
     case 'feed':

@@ -42,7 +42,8 @@ export function localNavigation(
     const page = byUrl.get(entry.url);
     const version = page?.translationKey ? versions.get(`${page.translationKey}\0${lang}`) : undefined;
     if (version) return { ...same, url: version.url };
-    if (isGenerated(entry.url)) return { ...same, url: `${languagePrefix(lang, translations.defaultLanguage)}${entry.url}` };
+    if (isGenerated(entry.url))
+      return { ...same, url: `${languagePrefix(lang, translations.defaultLanguage)}${entry.url}` };
     return { ...same, hreflang: page?.lang ?? translations.defaultLanguage };
   };
   return entries.map(localize);

@@ -5,7 +5,7 @@ import type { Label, TermKind, Translations } from '../content/translations.js';
 import { flatten, localNavigation } from './navigation.js';
 import { type PageOf, paginate } from './pagination.js';
 import { newestFirst, type PublicationStatus, publicationStatus } from './publication.js';
-import type { Taxonomy, Term } from './taxonomy.js';
+import type { Taxonomy } from './taxonomy.js';
 import { outputPathFor } from './urls.js';
 
 /** One step of a breadcrumb trail. */
@@ -428,7 +428,9 @@ export function buildRoutes(
                 breadcrumbs: [
                   ...crumbs,
                   { label: heading.label, url: base, lang: heading.lang },
-                  ...(n === 1 ? [] : [{ label: t(lang, 'pageOf', { number: n, total: pagination.total }), url: pagination.url }]),
+                  ...(n === 1
+                    ? []
+                    : [{ label: t(lang, 'pageOf', { number: n, total: pagination.total }), url: pagination.url }]),
                 ],
                 sources: pagination.items.map((r) => r.source),
                 alternates,
@@ -457,7 +459,10 @@ export function buildRoutes(
                 url,
                 outputPath: url.slice(1),
                 template: '',
-                title: type === 'news' ? options.siteTitle : t(lang, 'feedTitle', { site: options.siteTitle, term: heading.label }),
+                title:
+                  type === 'news'
+                    ? options.siteTitle
+                    : t(lang, 'feedTitle', { site: options.siteTitle, term: heading.label }),
                 description,
                 lang,
                 breadcrumbs: [],
@@ -466,8 +471,7 @@ export function buildRoutes(
                 home: base,
                 links: feeds,
                 items,
-              }),
-            ),
+              })),
           });
         }
       }
@@ -576,7 +580,10 @@ export function buildRoutes(
           title,
           description: t(lang, `${name}Description`, { organisation: organisation(lang) }),
           lang,
-          breadcrumbs: name === 'years' ? [home, news, { label: title, url: index.url }] : [home, { label: title, url: index.url }],
+          breadcrumbs:
+            name === 'years'
+              ? [home, news, { label: title, url: index.url }]
+              : [home, { label: title, url: index.url }],
           sources: [],
           alternates,
           entries: index.entries,
@@ -722,14 +729,29 @@ export function buildRoutes(
 
 /** The sitemap of `entries`, or a sitemap index and one sitemap per `limit` entries when there are more. */
 export function sitemapRoutes(entries: readonly SitemapEntry[], limit: number, lang: string): SitemapRoute[] {
-  const base = { template: '', title: 'Sitemap', description: undefined, lang, breadcrumbs: [], sources: [], alternates: [] };
+  const base = {
+    template: '',
+    title: 'Sitemap',
+    description: undefined,
+    lang,
+    breadcrumbs: [],
+    sources: [],
+    alternates: [],
+  };
   if (entries.length <= limit) {
     return [{ ...base, kind: 'sitemap', url: '/sitemap.xml', outputPath: 'sitemap.xml', entries, sitemaps: [] }];
   }
   const chunks: SitemapRoute[] = [];
   for (let i = 0; i < entries.length; i += limit) {
     const url = `/sitemap-${chunks.length + 1}.xml`;
-    chunks.push({ ...base, kind: 'sitemap', url, outputPath: url.slice(1), entries: entries.slice(i, i + limit), sitemaps: [] });
+    chunks.push({
+      ...base,
+      kind: 'sitemap',
+      url,
+      outputPath: url.slice(1),
+      entries: entries.slice(i, i + limit),
+      sitemaps: [],
+    });
   }
   const newest = (list: readonly SitemapEntry[]) =>
     list.reduce<string | undefined>((max, e) => (e.lastmod && (!max || e.lastmod > max) ? e.lastmod : max), undefined);

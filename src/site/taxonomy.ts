@@ -39,7 +39,11 @@ function termsOf(release: Release): { kind: TermKind; label: string; line: numbe
  */
 export function collectTerms(releases: readonly Release[]): { taxonomy: Taxonomy; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const byKind = { themes: new Map<string, Term>(), regions: new Map<string, Term>(), countries: new Map<string, Term>() };
+  const byKind = {
+    themes: new Map<string, Term>(),
+    regions: new Map<string, Term>(),
+    countries: new Map<string, Term>(),
+  };
   const slugOwners = new Map<string, { label: string; source: string }>();
   const reported = new Set<string>();
   const regionOf = new Map<string, { region: string; source: string }>();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,9 @@ organisation:
   name: International Organization for Migration
   shortName: IOM
 `;
+
+/** The sample site's translations.yaml: interface strings in English, French and Spanish. */
+export const TRANSLATIONS_YAML = readFileSync(path.join(REPO, 'content', '_data', 'translations.yaml'), 'utf8');
 
 /** A minimal, valid navigation.yaml (every target must be a page). */
 export const NAV_YAML = `items:
@@ -61,6 +65,7 @@ export async function makeSite(files: Record<string, string>, options: { templat
   const all: Record<string, string> = {
     'content/_data/site.yaml': SITE_YAML,
     'content/_data/navigation.yaml': NAV_YAML,
+    'content/_data/translations.yaml': TRANSLATIONS_YAML,
     ...files,
   };
   for (const [name, text] of Object.entries(all)) {

@@ -23,7 +23,7 @@ describe('the newsroom command', () => {
     const root = await makeSite({ 'content/news/a.md': release() });
     const direct = await spawn('node', [path.join(REPO, 'bin/newsroom.js'), 'build', '--root', root]);
     expect(direct).toMatchObject({ code: 0, stderr: '' });
-    expect(direct.stdout).toMatch(/built 4 pages/);
+    expect(direct.stdout).toMatch(/built 10 pages and 5 feeds and sitemaps/);
     const viaNpm = await spawn('npm', [
       'run',
       '--silent',
@@ -50,7 +50,7 @@ describe('the newsroom command', () => {
     const root = await makeSite({ 'content/news/a.md': release() });
     const ok = await cli('check', '--root', root);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/checked 4 pages \(0 errors, 0 warnings\)/);
+    expect(ok.stdout).toMatch(/checked 10 pages and 5 feeds and sitemaps \(0 errors, 0 warnings\)/);
     expect(existsSync(path.join(root, 'dist'))).toBe(false);
     const bad = await makeSite({ 'content/news/a.md': release({ title: '""' }) });
     const failed = await cli('check', '--root', bad);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { releaseSchema } from '../../src/content/schema.js';
-import { cli, makeSite, page, REPO, release, tempDir } from '../helpers/site.js';
+import { cli, makeSite, page, REPO, release, SITE_YAML, tempDir } from '../helpers/site.js';
 
 /** The front matter block of a Markdown file. */
 function frontMatter(text: string): string {
@@ -115,7 +115,7 @@ describe('newsroom new', () => {
   });
 
   it('fills --date, --lang and --location, and the file still checks', async () => {
-    const root = await makeSite({});
+    const root = await makeSite({ 'content/_data/site.yaml': `${SITE_YAML}languages: [en, fr]\n` });
     const run = await cli(
       'new',
       'Returns to Port-au-Prince',

@@ -41,8 +41,8 @@ describe('the sample site', () => {
   it('has the Beijing release at the URL it has on IOM’s site, faithfully', () => {
     const $ = html(BEIJING);
     expect($('h1').text()).toBe('IOM Works with China to Strengthen Border Management, Protect Trafficking Victims');
-    expect($('time').attr('datetime')).toBe('2012-05-15');
-    expect($('time').text()).toBe('15 May 2012');
+    expect($('.release__meta time').attr('datetime')).toBe('2012-05-15');
+    expect($('.release__meta time').text()).toBe('15 May 2012');
     expect($('.release__body p').first().text()).toMatch(/^BEIJING – IOM is today hosting a four-day workshop/);
     expect($('.release__body').text()).toContain('said IOM Beijing Head of Office Par Liljert');
     expect($('.contacts a[href^="mailto:"]').attr('href')).toBe('mailto:kgormanbest@iom.int');
@@ -80,15 +80,22 @@ describe('the sample site', () => {
 
   it('gives every page the landmarks, one h1, a skip link, lang and charset', () => {
     expect(pages.size).toBeGreaterThan(35);
+    const languages = {
+      en: { nav: 'Main', organisation: 'International Organization for Migration' },
+      fr: { nav: 'Principale', organisation: 'Organisation internationale pour les migrations' },
+      es: { nav: 'Principal', organisation: 'Organización Internacional para las Migraciones' },
+    };
     for (const [file, $] of pages) {
+      const lang = /^(fr|es)\//.exec(file)?.[1] ?? 'en';
+      const expected = languages[lang as keyof typeof languages];
       expect($('h1'), file).toHaveLength(1);
-      expect($('html').attr('lang'), file).toBe('en');
+      expect($('html').attr('lang'), file).toBe(lang);
       expect($('head meta').first().attr('charset'), file).toBe('utf-8');
       expect($('a.skip-link').attr('href'), file).toBe('#main');
       expect($('main#main'), file).toHaveLength(1);
-      expect($('header nav[aria-label="Main"]'), file).toHaveLength(1);
-      expect($('footer'), file).not.toHaveLength(0);
-      expect($('title').text(), file).toMatch(/ \| International Organization for Migration$/);
+      expect($(`header nav[aria-label="${expected.nav}"]`), file).toHaveLength(1);
+      expect($('body > footer'), file).not.toHaveLength(0);
+      expect($('title').text(), file).toMatch(new RegExp(` \\| ${expected.organisation}$`));
       const levels = $('h1, h2, h3, h4, h5, h6')
         .map((_, el) => Number(el.tagName.slice(1)))
         .get();

@@ -5,6 +5,7 @@ import { release } from '../../helpers/site.js';
 
 const context: LoadContext = {
   defaultLanguage: 'en',
+  languages: ['en', 'fr', 'es', 'tr'],
   renderMarkdown: createMarkdownProcessor(),
   assets: new Set(['images/photo.jpg']),
 };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../../../src/content/release.js';
-import type { LocatedNavEntry } from '../../../src/content/site-data.js';
-import { markCurrent } from '../../../src/site/navigation.js';
+import { type LocalNavEntry, markCurrent } from '../../../src/site/navigation.js';
 import { paginate } from '../../../src/site/pagination.js';
 import { newestFirst, publicationStatus } from '../../../src/site/publication.js';
 import { outputPathFor } from '../../../src/site/urls.js';
@@ -43,12 +42,12 @@ describe('publicationStatus', () => {
 });
 
 describe('markCurrent', () => {
-  const entry = (url: string, children: LocatedNavEntry[] = []): LocatedNavEntry => ({
+  const entry = (url: string, children: LocalNavEntry[] = []): LocalNavEntry => ({
     label: url,
+    lang: undefined,
+    hreflang: undefined,
     url,
     children,
-    line: 1,
-    column: 1,
   });
   const nav = [entry('/who-we-are/'), entry('/our-work/', [entry('/our-work/partnerships/')]), entry('/news/')];
 
