@@ -63,10 +63,14 @@ function directoryRedirect(dir: string, url: string): string | undefined {
 export async function startServer(options: ServerOptions): Promise<DevServer> {
   const dir = path.resolve(options.dir);
   const clients = new Set<http.ServerResponse>();
-  const notFound = async (res: http.ServerResponse): Promise<void> => {
-    const page = (await readFile(path.join(dir, '404.html'), 'utf8').catch(() => NO_BUILD)).replace(
+  const notFound = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    // A language's own 404 page (/fr/404.html) for URLs under its prefix, the site's otherwise.
+    const first = /^\/([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\//.exec(req.url ?? '')?.[1];
+    const own = first ? await readFile(path.join(dir, first, '404.html'), 'utf8').catch(() => undefined) : undefined;
+    const page404 = own === undefined ? '/404.html' : `/${first}/404.html`;
+    const page = (own ?? (await readFile(path.join(dir, '404.html'), 'utf8').catch(() => NO_BUILD))).replace(
       LIVE_RELOAD_TAG,
-      LIVE_RELOAD_TAG.replace('<script ', '<script data-page="/404.html" '),
+      LIVE_RELOAD_TAG.replace('<script ', `<script data-page="${page404}" `),
     );
     res.writeHead(404, { 'Content-Type': 'text/html;charset=utf-8', 'Cache-Control': 'no-cache' });
     res.end(page);
@@ -74,7 +78,7 @@ export async function startServer(options: ServerOptions): Promise<DevServer> {
   const files = sirv(dir, {
     dev: true,
     etag: true,
-    onNoMatch: (_req, res) => void notFound(res),
+    onNoMatch: (req, res) => void notFound(req, res),
   });
   const send = (res: http.ServerResponse, event: LiveEvent): void => {
     res.write(`data: ${JSON.stringify(event)}\n\n`);

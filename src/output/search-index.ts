@@ -7,6 +7,8 @@ export const SEARCH_BUNDLE = 'pagefind';
 /** Pagefind's ready-made UIs and the index of pages with no language: the search page uses none of them. */
 const UNUSED = /(?:-ui\.(?:js|css)$|^pagefind-highlight\.js$|^wasm\.unknown\.)/;
 
+const BATCH = 256;
+
 /** The search index could not be made (Pagefind's binary missing or failing). */
 export class SearchIndexError extends Error {
   override name = 'SearchIndexError';
@@ -22,9 +24,15 @@ export async function searchIndex(pages: readonly OutputFile[]): Promise<OutputF
     const created = await pagefind.createIndex({});
     const index = created.index;
     if (!index) throw new SearchIndexError(created.errors.join('; ') || 'Pagefind made no index');
-    for (const page of pages) {
-      const added = await index.addHTMLFile({ sourcePath: page.path, content: String(page.contents) });
-      if (added.errors.length) throw new SearchIndexError(`${page.path}: ${added.errors.join('; ')}`);
+    // Pagefind's service takes many files at once: keep a batch in flight rather than one round trip per page.
+    for (let i = 0; i < pages.length; i += BATCH) {
+      const batch = pages.slice(i, i + BATCH);
+      const added = await Promise.all(
+        batch.map((page) => index.addHTMLFile({ sourcePath: page.path, content: String(page.contents) })),
+      );
+      added.forEach((result, j) => {
+        if (result.errors.length) throw new SearchIndexError(`${batch[j]?.path}: ${result.errors.join('; ')}`);
+      });
     }
     const { files, errors } = await index.getFiles();
     if (errors.length) throw new SearchIndexError(errors.join('; '));

@@ -266,20 +266,49 @@ function groupByTerm(releases: readonly Release[]): Record<TermKind, Map<string,
 }
 
 /**
- * The releases most like `release`: those sharing the most of its themes and its country (the country counts as
- * one theme), newest first among equals, at most {@link RELATED}.
+ * Finds each release's related releases: those sharing the most of its themes and its country (the country counts
+ * as one theme), newest first among equals, at most {@link RELATED}. `releases` are newest first. Linear in the
+ * number of (release, shared term) pairs: scores are counted in a typed array and the best four kept as they come,
+ * so 10,000 releases in ten themes take milliseconds, not a sort of thousands of candidates per release.
  */
-function relatedTo(release: Release, groups: ReturnType<typeof groupByTerm>, order: Map<Release, number>): Release[] {
-  const scores = new Map<Release, number>();
-  const add = (list: readonly Release[] | undefined) => {
-    for (const other of list ?? []) if (other !== release) scores.set(other, (scores.get(other) ?? 0) + 1);
-  };
-  for (const theme of new Set(release.themes)) add(groups.themes.get(theme));
-  if (release.country) add(groups.countries.get(release.country));
-  return [...scores]
-    .sort((a, b) => b[1] - a[1] || (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0))
-    .slice(0, RELATED)
-    .map(([other]) => other);
+function relatedReleases(releases: readonly Release[]): Release[][] {
+  const index = new Map(releases.map((release, i) => [release, i]));
+  const groups = new Map<string, number[]>();
+  const keysOf = (release: Release): string[] => [
+    ...new Set(release.themes.map((theme) => `theme\0${theme}`)),
+    ...(release.country ? [`country\0${release.country}`] : []),
+  ];
+  for (const [i, release] of releases.entries()) {
+    for (const key of keysOf(release)) {
+      const group = groups.get(key);
+      if (group) group.push(i);
+      else groups.set(key, [i]);
+    }
+  }
+  const scores = new Int32Array(releases.length);
+  return releases.map((release) => {
+    const self = index.get(release) ?? -1;
+    const touched: number[] = [];
+    for (const key of keysOf(release)) {
+      for (const other of groups.get(key) ?? []) {
+        if (other === self) continue;
+        if (scores[other] === 0) touched.push(other);
+        scores[other] = (scores[other] ?? 0) + 1;
+      }
+    }
+    // Keep the best RELATED: higher score first, then newer (lower index); `touched` is not in index order.
+    const best: number[] = [];
+    const better = (a: number, b: number) => (scores[a] ?? 0) - (scores[b] ?? 0) || b - a;
+    for (const other of touched) {
+      if (best.length === RELATED && better(other, best[RELATED - 1] ?? 0) <= 0) continue;
+      let at = best.length;
+      while (at > 0 && better(other, best[at - 1] ?? 0) > 0) at--;
+      best.splice(at, 0, other);
+      if (best.length > RELATED) best.pop();
+    }
+    for (const other of touched) scores[other] = 0;
+    return best.map((i) => releases[i] as Release);
+  });
 }
 
 /** A route before its alternates are known: its language-neutral key, and how to make it once they are. */
@@ -327,7 +356,7 @@ export function buildRoutes(
     const published = inLanguage.filter(({ status }) => status === 'published').map(({ release }) => release);
     const publishedSet = new Set(published);
     const groups = groupByTerm(listed);
-    const order = new Map(listed.map((release, i) => [release, i]));
+    const relatedOf = relatedReleases(listed);
     const termLink = (kind: TermKind, label: string): TermLink | undefined => {
       const term = taxonomy[kind].get(label);
       return term && { ...translations.term(lang, kind, label), url: localize(lang, term.path), slug: term.slug };
@@ -343,7 +372,7 @@ export function buildRoutes(
     for (const [i, { release, status }] of inLanguage.entries()) {
       const next = listed[i - 1];
       const previous = listed[i + 1];
-      const related = relatedTo(release, groups, order);
+      const related = relatedOf[i] ?? [];
       const key = release.translationKey ? `release:${release.translationKey}` : `release#${release.source}`;
       const year = yearOf(release);
       const terms = {
