@@ -19,7 +19,17 @@ export class SearchIndexError extends Error {
  * (index, fragments, filters, the search library) as files for the output. Pagefind splits the index by each
  * page's `lang`, so every language searches its own releases; filters come from `data-pagefind-filter` marks.
  */
-export async function searchIndex(pages: readonly OutputFile[]): Promise<OutputFile[]> {
+export function searchIndex(pages: readonly OutputFile[]): Promise<OutputFile[]> {
+  // Pagefind runs one service per process, and closing it ends every index in it: builds in one process (tests,
+  // a long-lived tool) take turns.
+  const run = queue.then(() => indexPages(pages));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function indexPages(pages: readonly OutputFile[]): Promise<OutputFile[]> {
   try {
     const created = await pagefind.createIndex({});
     const index = created.index;

@@ -29,10 +29,14 @@ interface ReleaseFields {
   draft: number;
   embargo: number;
   broken: number;
+  /** 0: English; 1: French, a translation of slot % 2's key; 2: English with that key (a source). */
+  lang: number;
 }
 type Field = keyof ReleaseFields;
-const FIELDS: Field[] = ['title', 'date', 'body', 'draft', 'embargo', 'broken'];
-const FIRST: ReleaseFields = { title: 0, date: 0, body: 0, draft: 0, embargo: 0, broken: 0 };
+const FIELDS: Field[] = ['title', 'date', 'body', 'draft', 'embargo', 'broken', 'lang'];
+const FIRST: ReleaseFields = { title: 0, date: 0, body: 0, draft: 0, embargo: 0, broken: 0, lang: 0 };
+/** The test site publishes in English and French, so releases move between languages and link as translations. */
+const BILINGUAL = `${SITE_YAML}languages: [en, fr]\n`;
 
 type Action =
   | { kind: 'release'; slot: number; field: Field; value: number }
@@ -89,7 +93,11 @@ function releaseText(slot: number, a: ReleaseFields): string {
     a.broken === 2 ? 'date: 2019-02-30' : `date: 201${a.date + 2}-0${slot + 1}-1${a.date}`,
     `location: ${['Geneva', 'Beijing', 'Dakar'][a.title]}`,
     `summary: Summary ${a.title}.`,
-    `themes: [Theme ${a.date % 2}]`,
+    `themes: [Theme ${a.date % 2}${a.body === 1 ? ', Theme 2' : ''}]`,
+    `country: ${['Chad', 'Peru', 'Chad'][a.title]}`,
+    `region: ${['Africa', 'Americas', 'Africa'][a.title]}`,
+    ...(a.lang === 1 ? ['lang: fr'] : []),
+    ...(a.lang > 0 ? [`translationKey: k${slot % 2}`, `updated: 2015-0${a.body + 1}-01`] : []),
     ...(a.draft === 1 ? ['draft: true'] : []),
     ...(a.embargo === 1
       ? ['embargo: 2030-01-01T09:00:00+01:00']
@@ -180,7 +188,7 @@ async function apply(world: World, a: Action): Promise<string[]> {
     }
     case 'site': {
       const file = 'content/_data/site.yaml';
-      await put(root, file, a.variant === 0 ? SITE_YAML : SITE_YAML.replace('Test Newsroom', 'Other Newsroom'));
+      await put(root, file, a.variant === 0 ? BILINGUAL : BILINGUAL.replace('Test Newsroom', 'Other Newsroom'));
       return [file];
     }
     case 'asset': {
@@ -203,7 +211,7 @@ async function newWorld(): Promise<World> {
     files[`content/news/background/b${i}.md`] =
       `---\ntitle: Background ${i}\ndate: 2015-${String((i % 12) + 1).padStart(2, '0')}-0${(i % 9) + 1}\n---\n\nText ${i}.\n`;
   }
-  const root = await makeSite(files);
+  const root = await makeSite({ ...files, 'content/_data/site.yaml': BILINGUAL });
   const { readFile } = await import('node:fs/promises');
   return {
     root,

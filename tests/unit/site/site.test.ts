@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Release } from '../../../src/content/release.js';
 import { type LocalNavEntry, markCurrent } from '../../../src/site/navigation.js';
 import { paginate } from '../../../src/site/pagination.js';
 import { newestFirst, publicationStatus } from '../../../src/site/publication.js';
+import { relatedReleases } from '../../../src/site/routes.js';
 import { outputPathFor } from '../../../src/site/urls.js';
 
 const r = (fields: Partial<Release>): Release =>
@@ -69,5 +71,35 @@ describe('outputPathFor', () => {
 
   it.each(['/../etc/', '//evil/', 'relative/', '/a\\b/'])('refuses %s', (url) => {
     expect(() => outputPathFor(url)).toThrow(/unsafe URL/);
+  });
+});
+
+describe('relatedReleases', () => {
+  /** The definition, written the slow obvious way: score every other release, sort, take four. */
+  const bruteForce = (list: Release[]): Release[][] =>
+    list.map((release) => {
+      const score = (other: Release) =>
+        new Set(other.themes.filter((t) => release.themes.includes(t))).size +
+        (release.country !== undefined && other.country === release.country ? 1 : 0);
+      return list
+        .map((other, i) => ({ other, i, s: score(other) }))
+        .filter(({ other, s }) => other !== release && s > 0)
+        .sort((a, b) => b.s - a.s || a.i - b.i)
+        .slice(0, 4)
+        .map(({ other }) => other);
+    });
+
+  it('equals scoring every candidate: most shared themes and country first, newest first among equals', () => {
+    const arbitraryRelease = fc.record({
+      themes: fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 3 }),
+      country: fc.option(fc.constantFrom('X', 'Y', 'Z'), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(arbitraryRelease, { maxLength: 40 }), (shapes) => {
+        const list = shapes.map((shape, i) => r({ ...shape, slug: `r${i}`, source: `r${i}.md` }));
+        expect(relatedReleases(list)).toEqual(bruteForce(list));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
