@@ -70,7 +70,9 @@ export function loadPage(
     );
     return { page: undefined, diagnostics };
   }
-  const rendered = renderBody(source.path, split.bodyLine, () => context.renderMarkdown(split.body));
+  const rendered = renderBody(source.path, split.bodyLine, () =>
+    context.renderMarkdown(split.body, { lang, languages: context.languages }),
+  );
   diagnostics.push(...rendered.diagnostics);
   if (rendered.html === undefined) return { page: undefined, diagnostics };
   return {

@@ -145,7 +145,11 @@ export function loadRelease(
     return { release: undefined, diagnostics };
   }
   const rendered = renderBody(source.path, split.bodyLine, () =>
-    context.renderMarkdown(split.body, { dateline: meta.location && upperCase(meta.location, lang) }),
+    context.renderMarkdown(split.body, {
+      dateline: meta.location && upperCase(meta.location, lang),
+      lang,
+      languages: context.languages,
+    }),
   );
   diagnostics.push(...rendered.diagnostics);
   if (rendered.html === undefined) return { release: undefined, diagnostics };

@@ -4,9 +4,10 @@ import remarkGfm from 'remark-gfm';
 import remarkHtml from 'remark-html';
 import { VFile } from 'vfile';
 import { type DatelineData, remarkDateline } from './remark-dateline.js';
+import { type LanguageData, remarkLinkLanguage } from './remark-link-language.js';
 
 /** Turns one Markdown body into sanitized HTML. */
-export type RenderMarkdown = (markdown: string, data?: DatelineData) => string;
+export type RenderMarkdown = (markdown: string, data?: DatelineData & LanguageData) => string;
 
 /**
  * Creates the Markdown processor once per build: remark with GFM (tables, strikethrough, autolinks) and
@@ -17,8 +18,18 @@ export function createMarkdownProcessor(): RenderMarkdown {
   // GitHub's sanitizing schema, except that ids are not prefixed a second time: mdast-util-to-hast already prefixes
   // footnote ids with `user-content-`, and prefixing again breaks footnote links (hast-util-sanitize #29).
   // Raw HTML is dropped, so no id an editor writes reaches the page unprefixed.
-  const schema = { ...defaultSchema, clobberPrefix: '' };
-  const processor = remark().use(remarkGfm).use(remarkDateline).use(remarkHtml, { sanitize: schema }).freeze();
+  // Links may also say the language of their target (`hreflang`, set by remarkLinkLanguage).
+  const schema = {
+    ...defaultSchema,
+    clobberPrefix: '',
+    attributes: { ...defaultSchema.attributes, a: [...(defaultSchema.attributes?.a ?? []), 'hrefLang'] },
+  };
+  const processor = remark()
+    .use(remarkGfm)
+    .use(remarkDateline)
+    .use(remarkLinkLanguage)
+    .use(remarkHtml, { sanitize: schema })
+    .freeze();
   return (markdown, data = {}) => {
     const file = new VFile({ value: markdown, data: { ...data } });
     return String(processor.processSync(file));

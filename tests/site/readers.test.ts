@@ -492,6 +492,16 @@ describe('languages', () => {
     expect(html('/es/news/')('.lede').text()).toMatch(/^Comunicados de prensa de la OIM/);
   });
 
+  it('mark links in a release body to a page in another language with hreflang', () => {
+    const fr = html('/fr/news/oim-fournit-des-abris-aux-familles-deplacees-par-le-cyclone-idai-au-mozambique/');
+    const link = fr('.release__body a[href^="/news/"]');
+    expect(link.length).toBeGreaterThan(0);
+    expect(link.attr('hreflang')).toBe('en');
+    const en = html('/news/iom-provides-shelter-to-families-displaced-by-cyclone-idai-in-mozambique/');
+    expect(en('.release__body a[href^="/news/"]').length).toBeGreaterThan(0);
+    expect(en('.release__body a[hreflang]')).toHaveLength(0);
+  });
+
   it('check reports stale translations, keys shared within one language, and unknown languages', async () => {
     const trilingual = `${SITE_YAML}languages: [en, fr, es]\n`;
     const root = await makeSite({
