@@ -37,6 +37,35 @@ interface RouteBase {
   readonly alternates: readonly Alternate[];
 }
 
+/**
+ * What a listing, a related list or previous/next shows of a release: never its body. Pages that list a release
+ * hold its card, so an edit to a release's text re-renders only the pages that show the text (its own page and
+ * feeds), not every listing and related list it appears in: their signatures hash the cards by value.
+ */
+export interface Card {
+  readonly source: string;
+  readonly url: string;
+  readonly title: string;
+  readonly date: string;
+  readonly day: string;
+  readonly location: string | undefined;
+  readonly summary: string | undefined;
+  readonly lang: string;
+}
+
+const cards = new WeakMap<Release, Card>();
+
+/** The card of a release, made once per release object. */
+export function cardOf(release: Release): Card {
+  let card = cards.get(release);
+  if (!card) {
+    const { source, url, title, date, day, location, summary, lang } = release;
+    card = { source, url, title, date, day, location, summary, lang };
+    cards.set(release, card);
+  }
+  return card;
+}
+
 /** A link to an archive term's page in one language. */
 export interface TermLink extends Label {
   readonly url: string;
@@ -49,10 +78,10 @@ export interface ReleaseRoute extends RouteBase {
   readonly release: Release;
   readonly status: PublicationStatus;
   /** The next older and next newer release in its language. */
-  readonly previous: Release | undefined;
-  readonly next: Release | undefined;
+  readonly previous: Card | undefined;
+  readonly next: Card | undefined;
   /** Releases sharing its themes and country, the closest first, at most {@link RELATED}. */
-  readonly related: readonly Release[];
+  readonly related: readonly Card[];
   readonly terms: {
     readonly themes: readonly TermLink[];
     readonly region: TermLink | undefined;
@@ -84,7 +113,7 @@ export interface ListingRoute extends RouteBase {
   readonly listing: ListingType;
   /** The heading: "News", the term's label, or the year's title. */
   readonly heading: Label;
-  readonly pagination: PageOf<Release>;
+  readonly pagination: PageOf<Card>;
   readonly feeds: FeedLinks | undefined;
   /** On a country's page: its region. */
   readonly region: TermLink | undefined;
@@ -108,7 +137,7 @@ export interface TermsRoute extends RouteBase {
 /** The home page. */
 export interface HomeRoute extends RouteBase {
   readonly kind: 'home';
-  readonly latest: readonly Release[];
+  readonly latest: readonly Card[];
   readonly sections: readonly {
     label: string;
     lang: string | undefined;
@@ -476,9 +505,9 @@ export function buildRoutes(
               alternates,
               release,
               status,
-              previous,
-              next,
-              related,
+              previous: previous && cardOf(previous),
+              next: next && cardOf(next),
+              related: related.map(cardOf),
               terms,
               year: { label: year, url: localize(lang, `/news/${year}/`) },
             }),
@@ -539,7 +568,7 @@ export function buildRoutes(
                 sources: pagination.items.map((r) => r.source),
                 alternates,
                 heading,
-                pagination,
+                pagination: { ...pagination, items: pagination.items.map(cardOf) },
                 feeds: n === 1 ? feeds : undefined,
                 region: extra.region,
                 countries: extra.countries ?? [],
@@ -746,7 +775,7 @@ export function buildRoutes(
         breadcrumbs: [],
         sources: latest.map((r) => r.source),
         alternates,
-        latest,
+        latest: latest.map(cardOf),
         sections: localNavigation(navigation, visiblePages, translations, lang).map((e) => ({
           label: e.label,
           lang: e.lang,
