@@ -137,11 +137,12 @@ export async function compileSite(
   const context: LoadContext = {
     defaultLanguage: language,
     languages,
+    baseUrl: site?.baseUrl ?? '',
     renderMarkdown: cache.markdown,
     assets: new Set(assetPaths),
   };
-  // A release's load result depends on these too (the languages, whether its image exists).
-  const contextKey = `${languages.join(',')}\0${assetPaths.join('\0')}`;
+  // A release's load result depends on these too (the languages and base URL, whether its image exists).
+  const contextKey = `${languages.join(',')}\0${context.baseUrl}\0${assetPaths.join('\0')}`;
   const releases: Release[] = [];
   const pause = pacer();
   for (const source of sources.releases) {

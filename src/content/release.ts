@@ -65,6 +65,8 @@ export interface LoadContext {
   readonly defaultLanguage: string;
   /** Every language the site publishes in. */
   readonly languages: readonly string[];
+  /** The site's absolute base URL without a trailing slash. */
+  readonly baseUrl: string;
   readonly renderMarkdown: RenderMarkdown;
   /** Output paths of the files in public/, to check that local images exist. */
   readonly assets: ReadonlySet<string>;
@@ -149,6 +151,7 @@ export function loadRelease(
       dateline: meta.location && upperCase(meta.location, lang),
       lang,
       languages: context.languages,
+      origin: context.baseUrl,
     }),
   );
   diagnostics.push(...rendered.diagnostics);

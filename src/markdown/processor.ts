@@ -4,7 +4,7 @@ import remarkGfm from 'remark-gfm';
 import remarkHtml from 'remark-html';
 import { VFile } from 'vfile';
 import { type DatelineData, remarkDateline } from './remark-dateline.js';
-import { type LanguageData, remarkLinkLanguage } from './remark-link-language.js';
+import { type LanguageData, remarkSiteLinks } from './remark-site-links.js';
 
 /** Turns one Markdown body into sanitized HTML. */
 export type RenderMarkdown = (markdown: string, data?: DatelineData & LanguageData) => string;
@@ -18,16 +18,16 @@ export function createMarkdownProcessor(): RenderMarkdown {
   // GitHub's sanitizing schema, except that ids are not prefixed a second time: mdast-util-to-hast already prefixes
   // footnote ids with `user-content-`, and prefixing again breaks footnote links (hast-util-sanitize #29).
   // Raw HTML is dropped, so no id an editor writes reaches the page unprefixed.
-  // Links may also say the language of their target (`hreflang`, set by remarkLinkLanguage).
+  // Links to the site's pages may also say their target's language and absolute URL (set by remarkSiteLinks).
   const schema = {
     ...defaultSchema,
     clobberPrefix: '',
-    attributes: { ...defaultSchema.attributes, a: [...(defaultSchema.attributes?.a ?? []), 'hrefLang'] },
+    attributes: { ...defaultSchema.attributes, a: [...(defaultSchema.attributes?.a ?? []), 'hrefLang', 'dataUrl'] },
   };
   const processor = remark()
     .use(remarkGfm)
     .use(remarkDateline)
-    .use(remarkLinkLanguage)
+    .use(remarkSiteLinks)
     .use(remarkHtml, { sanitize: schema })
     .freeze();
   return (markdown, data = {}) => {

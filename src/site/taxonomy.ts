@@ -55,32 +55,21 @@ export function collectTerms(releases: readonly Release[]): { taxonomy: Taxonomy
       const slug = slugify(label);
       const key = `${kind}/${slug}`;
       const owner = slugOwners.get(key);
-      if (!slug) {
+      // Each bad label is reported once, at the first release (in source order) that writes it.
+      const refuse = (why: string) => {
         if (!reported.has(`${kind}:${label}`)) {
-          diagnostics.push(
-            error(
-              release.source,
-              at,
-              `archive/${NAMES[kind]}`,
-              `${NAMES[kind]} "${label}" has no letters or digits to make its URL from: write it in words`,
-            ),
-          );
+          diagnostics.push(error(release.source, at, `archive/${NAMES[kind]}`, `${NAMES[kind]} "${label}" ${why}`));
           reported.add(`${kind}:${label}`);
         }
+      };
+      if (!slug) {
+        refuse('has no letters or digits to make its URL from: write it in words');
         continue;
       }
       if (owner && owner.label !== label) {
-        if (!reported.has(`${kind}:${label}`)) {
-          diagnostics.push(
-            error(
-              release.source,
-              at,
-              `archive/${NAMES[kind]}`,
-              `${NAMES[kind]} "${label}" has the same URL /${kind}/${slug}/ as "${owner.label}" (in ${owner.source}): write it the same way in both`,
-            ),
-          );
-          reported.add(`${kind}:${label}`);
-        }
+        refuse(
+          `has the same URL /${kind}/${slug}/ as "${owner.label}" (in ${owner.source}): write it the same way in both`,
+        );
         continue;
       }
       slugOwners.set(key, { label, source: release.source });

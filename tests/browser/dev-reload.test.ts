@@ -1,23 +1,14 @@
-import { existsSync } from 'node:fs';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DevSession } from '../../src/dev/dev-session.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { makeSite, release } from '../helpers/site.js';
 
 // End to end: a real `newsroom dev` session (real chokidar on real files) and headless Chromium running the
 // live-reload client. Every assertion is made through the page; after its first load, only the client moves it.
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 /** How long a file edit may take to reach the page: watcher, debounce, build, event, reload. */
 const LIVE = { timeout: 10_000 };
 const OVERLAY = '#newsroom-dev-overlay';
@@ -36,9 +27,7 @@ let browser: Browser | undefined;
 const pages: Page[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: install chromium: apt-get install -y chromium`);
-  }
+  browser = await launchChromium();
   root = await makeSite({
     'content/news/headline.md': release({ title: 'IOM Opens a Test Office' }),
     'content/news/broken.md': release({ title: 'Last Good Headline' }),
@@ -46,7 +35,6 @@ beforeAll(async () => {
     'content/news/gone.md': release({ title: 'Soon Withdrawn' }),
     'public/css/site.css': CSS,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   session = await DevSession.start({
     root,
     host: '127.0.0.1',

@@ -497,6 +497,7 @@ describe('languages', () => {
     const link = fr('.release__body a[href^="/news/"]');
     expect(link.length).toBeGreaterThan(0);
     expect(link.attr('hreflang')).toBe('en');
+    expect(link.attr('data-url')).toBe(`${BASE}${link.attr('href')}`); // what the print stylesheet writes out
     const en = html('/news/iom-provides-shelter-to-families-displaced-by-cyclone-idai-in-mozambique/');
     expect(en('.release__body a[href^="/news/"]').length).toBeGreaterThan(0);
     expect(en('.release__body a[hreflang]')).toHaveLength(0);

@@ -6,6 +6,7 @@ import { release } from '../../helpers/site.js';
 const context: LoadContext = {
   defaultLanguage: 'en',
   languages: ['en', 'fr', 'es', 'tr'],
+  baseUrl: 'https://news.example.org',
   renderMarkdown: createMarkdownProcessor(),
   assets: new Set(['images/photo.jpg']),
 };
