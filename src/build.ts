@@ -10,7 +10,7 @@ import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-
 import { checkTranslations } from './content/translation-check.js';
 import { loadTranslations, Translations } from './content/translations.js';
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
-import { searchIndex } from './output/search-index.js';
+import { SearchIndexer } from './output/search-index.js';
 import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { renderRoute } from './render/render-route.js';
@@ -212,6 +212,8 @@ export async function compileSite(
 export async function renderRoutes(
   compiled: CompiledSite,
   routes: readonly Route[],
+  /** Called with each rendered file; a promise it returns is waited for before the next route. */
+  onFile?: (file: RenderedFile, route: Route) => Promise<void> | undefined,
 ): Promise<{ files: RenderedFile[]; diagnostics: Diagnostic[] }> {
   const files: RenderedFile[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -222,8 +224,12 @@ export async function renderRoutes(
     const wait = pause();
     if (wait) await wait;
     const rendered = compiled.render(route);
-    if (rendered.html !== undefined) files.push({ path: route.outputPath, contents: rendered.html });
-    else if (rendered.diagnostic) {
+    if (rendered.html !== undefined) {
+      const file = { path: route.outputPath, contents: rendered.html };
+      files.push(file);
+      const busy = onFile?.(file, route);
+      if (busy) await busy;
+    } else if (rendered.diagnostic) {
       const key = JSON.stringify(rendered.diagnostic);
       if (!seen.has(key)) diagnostics.push(rendered.diagnostic);
       seen.add(key);
@@ -242,23 +248,29 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // Refuse a dangerous --out before any work.
   const outDir = outputDirectory(await realpath(options.root), options.out);
   const compiled = await compileSite(options);
-  const rendered = await renderRoutes(compiled, compiled.routes);
-  const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
-  const ok = canWrite(compiled, sorted);
-  if (ok && options.write) {
-    // Only published releases are searchable, even in a preview build.
-    const searchable = new Set(
-      compiled.routes.filter((r) => r.kind === 'release' && r.status === 'published').map((r) => r.outputPath),
+  // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
+  // searchable, even in a preview build.
+  const indexer =
+    options.write && options.search !== false && canWrite(compiled, compiled.diagnostics)
+      ? await SearchIndexer.open()
+      : undefined;
+  try {
+    const rendered = await renderRoutes(compiled, compiled.routes, (file, route) =>
+      indexer && route.kind === 'release' && route.status === 'published' ? indexer.add(file) : undefined,
     );
-    const bundle =
-      options.search === false ? [] : await searchIndex(rendered.files.filter((f) => searchable.has(f.path)));
-    await writeSite(outDir, [...rendered.files, ...bundle], compiled.assets);
+    const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
+    const ok = canWrite(compiled, sorted);
+    if (ok && options.write) {
+      await writeSite(outDir, rendered.files, compiled.assets, indexer ? () => indexer.finish() : undefined);
+    }
+    return {
+      diagnostics: sorted,
+      routes: [...compiled.routes],
+      files: rendered.files,
+      outDir,
+      written: ok && options.write,
+    };
+  } finally {
+    await indexer?.close();
   }
-  return {
-    diagnostics: sorted,
-    routes: [...compiled.routes],
-    files: rendered.files,
-    outDir,
-    written: ok && options.write,
-  };
 }

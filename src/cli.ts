@@ -6,6 +6,7 @@ import { type BuildOptions, build } from './build.js';
 import { DevSession } from './dev/dev-session.js';
 import { formatDiagnostic, type Streams } from './diagnostics.js';
 import { checkNewRelease, createRelease, NewReleaseError, today } from './new-release.js';
+import { SearchIndexError } from './output/search-index.js';
 import { OutputError } from './output/write-site.js';
 
 export type { Streams } from './diagnostics.js';
@@ -236,6 +237,12 @@ async function runBuild(command: 'build' | 'check', options: BuildOptions, strea
   } catch (cause) {
     if (cause instanceof OutputError) {
       streams.err(`newsroom: ${cause.message}; the previous output is unchanged`);
+      return EXIT.failed;
+    }
+    if (cause instanceof SearchIndexError) {
+      streams.err(
+        `newsroom: the search index could not be made (${cause.message}): reinstall with npm ci (Pagefind's binary comes with it); the previous output is unchanged`,
+      );
       return EXIT.failed;
     }
     throw cause;

@@ -70,12 +70,14 @@ function describe(cause: unknown): string {
 
 /**
  * Writes the whole site atomically: everything goes into a temporary directory beside `out`, which replaces `out`
- * only once every file is written. A failure leaves the previous output exactly as it was.
+ * only once every file is written. A failure (here or in `more`) leaves the previous output exactly as it was.
  */
 export async function writeSite(
   out: string,
   files: readonly OutputFile[],
   assets: readonly AssetFile[],
+  /** Files made while the others are written (the search index), written last, before the swap. */
+  more?: () => Promise<readonly OutputFile[]>,
 ): Promise<void> {
   const parent = path.dirname(out);
   const guarded = async (where: string, work: () => Promise<void>): Promise<void> => {
@@ -112,9 +114,13 @@ export async function writeSite(
         put(f.path, (full) => writeFile(full, f.contents)),
       ),
     ];
-    for (let i = 0; i < jobs.length; i += WRITE_BATCH) {
-      await Promise.all(jobs.slice(i, i + WRITE_BATCH).map((job) => job()));
-    }
+    const run = async (list: readonly (() => Promise<void>)[]) => {
+      for (let i = 0; i < list.length; i += WRITE_BATCH) {
+        await Promise.all(list.slice(i, i + WRITE_BATCH).map((job) => job()));
+      }
+    };
+    await run(jobs);
+    if (more) await run((await more()).map((f) => put(f.path, (full) => writeFile(full, f.contents))));
     await guarded(out, async () => {
       if (await exists(out)) {
         const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);

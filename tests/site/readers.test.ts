@@ -575,6 +575,22 @@ describe('languages', () => {
 });
 
 describe('search', () => {
+  it('is indexed by builds running at the same time in one process, each its own', async () => {
+    const sites = await Promise.all(
+      ['Alpha', 'Beta', 'Gamma'].map((word) =>
+        makeSite({ 'content/news/a.md': release({ title: `${word} Release` }) }),
+      ),
+    );
+    const runs = await Promise.all(sites.map((root) => buildSite(root)));
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    for (const root of sites) {
+      const entry = JSON.parse(await readFile(path.join(root, 'dist/pagefind/pagefind-entry.json'), 'utf8')) as {
+        languages: Record<string, { page_count: number }>;
+      };
+      expect(entry.languages.en?.page_count).toBe(1);
+    }
+  });
+
   it('indexes the published releases of each language with Pagefind, and nothing else', async () => {
     expect(files).toContain('pagefind/pagefind.js');
     expect(files).toContain('search/index.html');
@@ -587,6 +603,7 @@ describe('search', () => {
     }
     const $ = html('/search/');
     expect($('script[type="module"][src="/js/search.js"]')).toHaveLength(1);
+    expect(files.some((f) => /pagefind-ui|pagefind-highlight|wasm\.unknown/.test(f))).toBe(false);
     expect($('form[role="search"] input[name="q"]')).toHaveLength(1);
     expect($('select[data-filter="theme"], select[data-filter="region"], select[data-filter="year"]')).toHaveLength(3);
   });
