@@ -128,13 +128,15 @@ export function renderRoute(
     organisation: translations.t(lang, 'organisationName'),
     nav: markCurrent(context.navigation.get(lang) ?? [], route.url),
     canonical: url(route.url),
-    languages: route.alternates.map((a) => ({
+    // The switcher is on every page; a page with no other version offers just its own language.
+    languages: (route.alternates.length ? route.alternates : [{ lang, url: route.url }]).map((a) => ({
       lang: a.lang,
       url: a.url,
       name: translations.name(a.lang),
       current: a.lang === lang,
       absolute: url(a.url),
     })),
+    alternates: route.alternates.map((a) => ({ lang: a.lang, absolute: url(a.url) })),
     defaultAlternate: route.alternates.find((a) => a.lang === translations.defaultLanguage),
     share: {
       type: route.kind === 'release' ? 'article' : 'website',

@@ -422,7 +422,16 @@ describe('print', () => {
       a.evaluate((element) => getComputedStyle(element, '::after').content);
     for (const link of links) expect(await printedAfter(link)).toMatch(/^(none|normal)$/);
     await page.emulateMedia({ media: 'print' });
-    for (const link of links) expect(await printedAfter(link)).toContain(await link.getAttribute('href'));
+    for (const link of links) {
+      const href = (await link.getAttribute('href')) ?? '';
+      // Paper has no relative links: a link to the site's own page prints its absolute URL.
+      const expected = href.startsWith('/') ? `https://newsroom.example.org${href}` : href;
+      expect(await printedAfter(link)).toContain(expected);
+    }
+    expect(await page.locator('.release__header .print-only').textContent()).toBe(
+      `https://newsroom.example.org${NEPAL}`,
+    );
+    expect(await page.locator('.release__header .print-only').isVisible()).toBe(true);
   });
 });
 
