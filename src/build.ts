@@ -7,7 +7,7 @@ import type { Page } from './content/page.js';
 import type { LoadContext, Release } from './content/release.js';
 import { publicPath } from './content/release.js';
 import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
-import { checkTranslations } from './content/translation-check.js';
+import { checkTermLabels, checkTranslations } from './content/translation-check.js';
 import { loadTranslations, Translations } from './content/translations.js';
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { SearchIndexer } from './output/search-index.js';
@@ -162,6 +162,7 @@ export async function compileSite(
 
   const { taxonomy, diagnostics: termProblems } = collectTerms(releases);
   diagnostics.push(...termProblems, ...checkTranslations(releases, pages, language));
+  if (loadedTranslations.translations) diagnostics.push(...checkTermLabels(releases, loadedTranslations.translations));
   const siteTitle = site?.title ?? '';
   const routeContext = createHash('sha1')
     .update(JSON.stringify([sources.translations?.text, siteTitle, options.includeDrafts, languages]))

@@ -18,6 +18,8 @@ export interface Page {
   readonly html: string;
   /** Links this page's versions in other languages: the same key on each. */
   readonly translationKey: string | undefined;
+  /** The line of `translationKey`, for reports. */
+  readonly translationKeyLine: number;
 }
 
 /** The URL of a page file, or undefined when a path segment is not a valid slug. */
@@ -86,6 +88,7 @@ export function loadPage(
       draft: meta.draft ?? false,
       html: rendered.html,
       translationKey: meta.translationKey,
+      translationKeyLine: split.data.locate(['translationKey']).line,
     },
     diagnostics,
   };

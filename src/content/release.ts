@@ -134,6 +134,17 @@ export function loadRelease(
       ),
     );
   }
+  if (meta.updated !== undefined && timestampOf(meta.updated) < timestampOf(meta.date)) {
+    diagnostics.push(
+      error(
+        source.path,
+        split.data.locate(['updated']),
+        'front-matter/updated',
+        `updated (${meta.updated}) is before date (${meta.date}): a release is edited after it is dated; fix one of them`,
+      ),
+    );
+    return { release: undefined, diagnostics };
+  }
   const lang = meta.lang ?? context.defaultLanguage;
   if (!context.languages.includes(lang)) {
     diagnostics.push(

@@ -1,6 +1,7 @@
 import { type Diagnostic, error, warning } from '../diagnostics.js';
 import type { Page } from './page.js';
 import type { Release } from './release.js';
+import { type TermKind, TRANSLATIONS_FILE, type Translations } from './translations.js';
 
 /**
  * Checks how language versions are linked: a translation key may join one release (or page) per language, and a
@@ -57,7 +58,7 @@ export function checkTranslations(
       diagnostics.push(
         error(
           page.source,
-          { line: 1, column: 1 },
+          { line: page.translationKeyLine, column: 1 },
           'translations/duplicate-key',
           `translationKey ${page.translationKey} already joins ${twin.source}, also in ${page.lang}: give this page its own key`,
         ),
@@ -65,4 +66,36 @@ export function checkTranslations(
     } else pageKeys.set(key, page);
   }
   return diagnostics;
+}
+
+/**
+ * Warns about archive terms shown on pages of a language that translations.yaml has no label for in it: those
+ * pages show the term in the default language (marked with `lang`), which is correct but probably not wanted.
+ */
+export function checkTermLabels(releases: readonly Release[], translations: Translations): Diagnostic[] {
+  const missing = new Map<string, { kind: TermKind; label: string; lang: string; count: number }>();
+  for (const release of releases) {
+    if (release.lang === translations.defaultLanguage) continue;
+    const terms: [TermKind, string | undefined][] = [
+      ...release.themes.map((theme): [TermKind, string] => ['themes', theme]),
+      ['regions', release.region],
+      ['countries', release.country],
+    ];
+    for (const [kind, label] of terms) {
+      if (label === undefined || translations.term(release.lang, kind, label).lang === undefined) continue;
+      const key = `${kind}\0${label}\0${release.lang}`;
+      const known = missing.get(key);
+      if (known) known.count++;
+      else missing.set(key, { kind, label, lang: release.lang, count: 1 });
+    }
+  }
+  const at = translations.locate(['terms']);
+  return [...missing.values()].map(({ kind, label, lang, count }) =>
+    warning(
+      TRANSLATIONS_FILE,
+      at,
+      'translations/term',
+      `${kind} has no ${lang} label for "${label}", used by ${count} ${lang} release${count === 1 ? '' : 's'}: add \`${label}: { ${lang}: ... }\` under terms.${kind}`,
+    ),
+  );
 }

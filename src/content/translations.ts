@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Diagnostic, error, START } from '../diagnostics.js';
+import { type Diagnostic, error, type Position, START } from '../diagnostics.js';
 import type { SourceFile } from './discover.js';
 import { LANG, text } from './schema.js';
 import { loadYaml } from './site-data.js';
@@ -82,10 +82,18 @@ export class Translations {
   }
 
   readonly #lenient: boolean;
+  /** Where a key of the file is written, for reports. */
+  readonly locate: (path: readonly PropertyKey[]) => Position;
 
-  constructor(data: TranslationsData, languages: readonly string[], lenient = false) {
+  constructor(
+    data: TranslationsData,
+    languages: readonly string[],
+    lenient = false,
+    locate: (path: readonly PropertyKey[]) => Position = () => START,
+  ) {
     this.#data = data;
     this.#lenient = lenient;
+    this.locate = locate;
     this.languages = languages;
     this.defaultLanguage = languages[0] ?? 'en';
   }
@@ -187,5 +195,8 @@ export function loadTranslations(
     }
   }
   diagnostics.push(...problems);
-  return { translations: problems.length ? undefined : new Translations(value, languages), diagnostics };
+  return {
+    translations: problems.length ? undefined : new Translations(value, languages, false, (path) => data.locate(path)),
+    diagnostics,
+  };
 }

@@ -513,7 +513,13 @@ describe('languages', () => {
     const root = await makeSite({
       'content/_data/site.yaml': trilingual,
       'content/news/a.md': release({ title: 'A', translationKey: 'a', updated: '2020-03-01' }),
-      'content/news/a-fr.md': release({ title: 'A fr', lang: 'fr', translationKey: 'a', updated: '2020-02-01' }),
+      'content/news/a-fr.md': release({
+        title: 'A fr',
+        lang: 'fr',
+        translationKey: 'a',
+        updated: '2020-02-01',
+        themes: '[Health, Displacement]',
+      }),
       'content/news/a-es.md': release({ title: 'A es', lang: 'es', translationKey: 'a', updated: '2020-03-02' }),
     });
     const stale = await cli('check', '--root', root);
@@ -522,6 +528,11 @@ describe('languages', () => {
       /^content\/news\/a-fr\.md:7:1: warning: this translation is older than its source: content\/news\/a\.md was updated 2020-03-01, this one 2020-02-01/m,
     );
     expect(stale.stderr).not.toMatch(/a-es\.md/);
+    // A term with no French label yet: shown in English on French pages, and said so.
+    expect(stale.stderr).toMatch(
+      /^content\/_data\/translations\.yaml:\d+:1: warning: themes has no fr label for "Health", used by 1 fr release: add `Health: \{ fr: \.\.\. \}` under terms\.themes \[translations\/term\]$/m,
+    );
+    expect(stale.stderr).not.toMatch(/"Displacement"/);
 
     const twins = await makeSite({
       'content/_data/site.yaml': trilingual,

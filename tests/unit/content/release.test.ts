@@ -137,6 +137,26 @@ describe('loadRelease', () => {
     expect(load(release({ embargo: '2030-01-01T09:00:00+01:00' })).release?.embargo).toBe('2030-01-01T09:00:00+01:00');
   });
 
+  it('takes updated as the last edit, and refuses one before the date', () => {
+    const loaded = load(release({ date: '2020-01-02', updated: '2020-03-04T10:00:00+01:00' })).release;
+    expect(loaded?.updated).toBe('2020-03-04T10:00:00+01:00');
+    expect(load(release({ date: '2020-01-02' })).release?.updated).toBe('2020-01-02');
+    expect(problems(release({ date: '2020-01-02', updated: '2019-12-31' }))).toEqual([
+      {
+        line: 6,
+        rule: 'front-matter/updated',
+        severity: 'error',
+        message:
+          'updated (2019-12-31) is before date (2020-01-02): a release is edited after it is dated; fix one of them',
+      },
+    ]);
+  });
+
+  it('is published under its language prefix, and only in a language of the site', () => {
+    expect(load(release({ lang: 'fr' })).release?.url).toBe('/fr/news/test-release/');
+    expect(problems(release({ lang: 'de' })).map((p) => [p.line, p.rule])).toEqual([[6, 'front-matter/lang']]);
+  });
+
   it('reports every problem of a file in one go', () => {
     const found = problems(release({ date: '2024-02-30', draft: 'maybe', lang: 'English!', tittle: 'x' }));
     expect(found.map((p) => p.rule).sort()).toEqual([
