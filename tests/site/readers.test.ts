@@ -391,6 +391,8 @@ describe('metadata', () => {
         / \| (International Organization for Migration|Organisation internationale pour les migrations|Organización Internacional para las Migraciones)$/,
       );
       expect(meta('name="description"')?.length, file).toBeGreaterThan(20);
+      // Never the English site description on a French or Spanish page.
+      if (/^(fr|es)\//.test(file)) expect(meta('name="description"'), file).not.toMatch(/^Press releases from IOM/);
       expect(meta('property="og:title"'), file).toBeTruthy();
       expect(meta('property="og:image"'), file).toMatch(new RegExp(`^${BASE}/`));
       expect(meta('name="twitter:card"'), file).toBe('summary_large_image');
