@@ -1,4 +1,6 @@
 import { Feed } from 'feed';
+import type { Element } from 'hast';
+import { toHtml } from 'hast-util-to-html';
 import type { SiteConfig } from '../content/site-data.js';
 import type { Translations } from '../content/translations.js';
 import type { FeedRoute } from '../site/routes.js';
@@ -39,10 +41,15 @@ export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Tra
       date: dateOf(release.updated),
       published: dateOf(release.date),
       ...(release.summary ? { description: release.summary } : {}),
-      content: absoluteHtml(release, release.html, site.baseUrl),
+      content: leadImage(release, url) + absoluteHtml(release, release.html, site.baseUrl),
       author: [{ name: organisation, ...(site.organisation.url ? { link: site.organisation.url } : {}) }],
       category: release.themes.map((theme) => ({ name: translations.term(route.lang, 'themes', theme).label })),
-      ...(release.image ? { image: url(release.image.src) } : {}),
+      // The library guesses a MIME type from the extension (image/svg, image/jpg): give RSS the right one, JSON
+      // Feed the URL; Atom has the image in the content.
+      ...(release.image && route.format === 'rss'
+        ? { enclosure: { url: url(release.image.src), type: imageType(release.image.src), length: 0 } }
+        : {}),
+      ...(release.image && route.format === 'json' ? { image: url(release.image.src) } : {}),
     });
   }
   switch (route.format) {
@@ -53,6 +60,48 @@ export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Tra
     case 'json':
       return jsonFeed11(feed.json1(), route.lang);
   }
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  avif: 'image/avif',
+  gif: 'image/gif',
+  jpeg: 'image/jpeg',
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+  webp: 'image/webp',
+};
+
+/** The MIME type of an image by its extension. */
+function imageType(src: string): string {
+  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(src)?.[1]?.toLowerCase() ?? '';
+  return IMAGE_TYPES[extension] ?? 'application/octet-stream';
+}
+
+/** The release's image as the start of its feed content, with its alt text and caption. */
+function leadImage(release: FeedRoute['items'][number], url: (path: string) => string): string {
+  const image = release.image;
+  if (!image) return '';
+  const caption = [image.caption, image.credit && `© ${image.credit}`].filter(Boolean).join(' ');
+  const figure: Element = {
+    type: 'element',
+    tagName: 'figure',
+    properties: {},
+    children: [
+      { type: 'element', tagName: 'img', properties: { src: url(image.src), alt: image.alt }, children: [] },
+      ...(caption
+        ? [
+            {
+              type: 'element' as const,
+              tagName: 'figcaption',
+              properties: {},
+              children: [{ type: 'text' as const, value: caption }],
+            },
+          ]
+        : []),
+    ],
+  };
+  return toHtml(figure);
 }
 
 /**

@@ -288,6 +288,15 @@ describe('feeds', () => {
         .map((r) => `${BASE}${r.url}`),
     );
     expect(news.language ?? 'en').toBe('en');
+    // A release's image: in the content with its alt text (every format), as an RSS enclosure with its real type.
+    const fiji = news.items.find((i) => i.url?.includes('fiji'));
+    expect(fiji?.content).toMatch(
+      /^<figure><img src="https:\/\/newsroom\.example\.org\/images\/fiji-relocation\.svg" alt="Illustration of a coastline/,
+    );
+    const rss = parseFeed(await text('/news/feed.xml')).items.find((i) => i.url?.includes('fiji'));
+    expect(rss?.media.map((m) => [m.url, m.mimeType])).toEqual([
+      [`${BASE}/images/fiji-relocation.svg`, 'image/svg+xml'],
+    ]);
     const fr = parseFeed(await text('/fr/news/feed.xml'));
     expect(fr.items.map((i) => i.url)).toContain(`${BASE}${BEIJING.fr}`);
     expect(fr.items.every((i) => i.url?.startsWith(`${BASE}/fr/`))).toBe(true);
