@@ -31,16 +31,19 @@ export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Tra
     copyright: `© ${organisation}`,
     ...(image ? { image } : {}),
   });
+  // RSS and Atom carry titles and summaries as HTML (Atom says type="html"; RSS readers treat them so): text goes
+  // in escaped, so a title like "Rights & <Wrongs>" is shown, never parsed. JSON Feed's are plain text.
+  const asHtml = (text: string): string => (route.format === 'json' ? text : toHtml({ type: 'text', value: text }));
   for (const release of route.items) {
     const link = url(release.url);
     feed.addItem({
       id: link,
       guid: link,
-      title: release.title,
+      title: asHtml(release.title),
       link,
       date: dateOf(release.updated),
       published: dateOf(release.date),
-      ...(release.summary ? { description: release.summary } : {}),
+      ...(release.summary ? { description: asHtml(release.summary) } : {}),
       content: leadImage(release, url) + absoluteHtml(release, release.html, site.baseUrl),
       author: [{ name: organisation, ...(site.organisation.url ? { link: site.organisation.url } : {}) }],
       category: release.themes.map((theme) => ({ name: translations.term(route.lang, 'themes', theme).label })),

@@ -309,7 +309,7 @@ describe('feeds', () => {
     for (let i = 0; i < 55; i++) {
       const date = new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10);
       files[`content/news/r${i}.md`] = release(
-        { title: `R${i}`, date },
+        { title: i === 54 ? '"R54: Rights & <Wrongs>"' : `R${i}`, date },
         `See [the other](/news/r0/) and ![map](/images/a.svg).\n`,
       );
     }
@@ -317,7 +317,17 @@ describe('feeds', () => {
     expect((await buildSite(root)).code).toBe(0);
     const feed = parseFeed(await readFile(path.join(root, 'dist/news/feed.xml'), 'utf8'));
     expect(feed.items).toHaveLength(50);
-    expect(feed.items[0]?.title).toBe('R54');
+    expect(feed.items[0]?.title).toBe('R54: Rights & <Wrongs>');
+    // Titles are HTML in RSS and Atom: the text is escaped, never markup.
+    for (const name of ['feed.xml', 'atom.xml']) {
+      const raw = await readFile(path.join(root, 'dist/news', name), 'utf8');
+      expect(raw, name).toContain('R54: Rights &#x26; &#x3C;Wrongs>');
+      expect(raw, name).not.toContain('<Wrongs>');
+    }
+    const json = JSON.parse(await readFile(path.join(root, 'dist/news/feed.json'), 'utf8')) as {
+      items: { title: string }[];
+    };
+    expect(json.items[0]?.title).toBe('R54: Rights & <Wrongs>');
     expect(feed.items[49]?.title).toBe('R5');
     expect(feed.items[0]?.content).toContain('href="https://news.example.org/news/r0/"');
     expect(feed.items[0]?.content).toContain('src="https://news.example.org/images/a.svg"');
