@@ -44,6 +44,12 @@ const BEIJING: Record<Lang, string> = {
   fr: '/fr/news/oim-chine-renforcer-gestion-frontieres-proteger-victimes-traite/',
   es: '/es/news/oim-china-fortalecer-gestion-fronteras-proteger-victimas-trata/',
 };
+/** A release with an image (alt text, caption, credit), in each language. */
+const FIJI: Record<Lang, string> = {
+  en: '/news/iom-supports-pacific-communities-planning-climate-relocation-in-fiji/',
+  fr: '/fr/news/oim-accompagne-communautes-pacifique-relocalisation-climatique-fidji/',
+  es: '/es/news/oim-apoya-a-comunidades-del-pacifico-reubicacion-climatica-fiji/',
+};
 /** A release whose body has links (the Beijing release's has none), for the print test. */
 const NEPAL = '/news/iom-and-nepal-step-up-protection-for-trafficking-survivors/';
 const DRAFT = '/news/eu-and-iom-launch-talent-partnership-pilots/';
@@ -52,12 +58,13 @@ const EMBARGOED = '/news/iom-report-maps-global-gaps-in-migration-data/';
 /** One page of each kind readers meet, per language. */
 interface Target {
   readonly lang: Lang;
-  readonly kind: 'home' | 'release' | 'listing' | 'archive' | 'search' | 'not-found';
+  readonly kind: 'home' | 'release' | 'release-image' | 'listing' | 'archive' | 'search' | 'not-found';
   readonly path: string;
 }
 const pagesIn = (lang: Lang): Target[] => [
   { lang, kind: 'home', path: `${PREFIX[lang]}/` },
   { lang, kind: 'release', path: BEIJING[lang] },
+  { lang, kind: 'release-image', path: FIJI[lang] },
   { lang, kind: 'listing', path: `${PREFIX[lang]}/news/` },
   { lang, kind: 'archive', path: `${PREFIX[lang]}/themes/counter-trafficking/` },
   { lang, kind: 'search', path: `${PREFIX[lang]}/search/` },
@@ -462,12 +469,13 @@ describe('page weight', () => {
 });
 
 /** Text in no language: numbers, dates, punctuation, e-mail addresses. */
-const NEUTRAL = /^(?:[^\p{L}]*|[\w.+-]+@[\w.-]+)$/u;
+const NEUTRAL = /^(?:[^\p{L}]*|[\w.+-]+@[\w.-]+|(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})$/u;
 /** Names written the same in every language: the site's name and its mark. */
 const PROPER_NAMES = new Set(['IOM', 'IOM Newsroom']);
-/** Elements whose text is a name or a number by definition: places, countries, people, telephone numbers. */
+/** Elements whose text is a name or a number by definition: places (and the dateline), countries, people, telephone numbers. */
 const NAMES = [
   '.card__meta',
+  '.release__body > p:first-child > strong:first-child',
   '.release__location',
   '[data-pagefind-filter="country"]',
   '.contact__name',
