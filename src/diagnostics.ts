@@ -1,3 +1,5 @@
+import { compareText } from './compare.js';
+
 /** A problem found in the site's sources, with the place it comes from. */
 export interface Diagnostic {
   /** Path relative to the site root, with forward slashes. */
@@ -43,10 +45,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   return [...list].sort(
     (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+      compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message),
   );
 }
 

@@ -1,5 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { compareText } from '../compare.js';
 import { type Diagnostic, START, warning } from '../diagnostics.js';
 import { pacer } from '../pacer.js';
 import type { TextCache } from './text-cache.js';
@@ -66,7 +67,7 @@ async function walk(
   if (seen.has(realDir)) return [];
   seen.add(realDir);
   const found: FoundFile[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
     const absolute = path.join(dir, entry.name);
     const relative = toPosix(path.relative(root, absolute));
     let isDir = entry.isDirectory();

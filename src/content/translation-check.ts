@@ -1,3 +1,4 @@
+import { compareText } from '../compare.js';
 import { type Diagnostic, error, warning } from '../diagnostics.js';
 import type { Page } from './page.js';
 import type { Release } from './release.js';
@@ -14,8 +15,7 @@ export function checkTranslations(
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const groups = new Map<string, Release[]>();
-  const bySource = (a: { source: string }, b: { source: string }) =>
-    a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
+  const bySource = (a: { source: string }, b: { source: string }) => compareText(a.source, b.source);
   for (const release of [...releases].sort(bySource)) {
     if (!release.translationKey) continue;
     const group = groups.get(release.translationKey) ?? [];

@@ -2,13 +2,9 @@ import type { Element, Root } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { toHtml } from 'hast-util-to-html';
 import { visit } from 'unist-util-visit';
+import { absoluteUrl } from '../site/urls.js';
 
 const URL_ATTRIBUTES = ['href', 'src', 'poster', 'cite'] as const;
-
-/** The absolute form of a site-relative URL (`/images/a.jpg`); other URLs unchanged. */
-export function absolute(baseUrl: string, url: string): string {
-  return url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url;
-}
 
 const cache = new WeakMap<object, { baseUrl: string; html: string }>();
 
@@ -23,7 +19,7 @@ export function absoluteHtml(owner: object, html: string, baseUrl: string): stri
   visit(tree, 'element', (node: Element) => {
     for (const name of URL_ATTRIBUTES) {
       const value = node.properties[name];
-      if (typeof value === 'string') node.properties[name] = absolute(baseUrl, value);
+      if (typeof value === 'string') node.properties[name] = absoluteUrl(baseUrl, value);
     }
   });
   const result = toHtml(tree);

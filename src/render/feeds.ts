@@ -1,20 +1,22 @@
 import { Feed } from 'feed';
 import type { Element } from 'hast';
 import { toHtml } from 'hast-util-to-html';
+import { timestampOf } from '../content/release.js';
 import type { SiteConfig } from '../content/site-data.js';
 import type { Translations } from '../content/translations.js';
 import type { FeedRoute } from '../site/routes.js';
-import { absolute, absoluteHtml } from './absolute-html.js';
+import { absoluteUrl } from '../site/urls.js';
+import { absoluteHtml } from './absolute-html.js';
 
 /** The date-time of a YYYY-MM-DD (midnight UTC) or ISO date-time. */
-const dateOf = (value: string): Date => new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+const dateOf = (value: string): Date => new Date(timestampOf(value));
 
 /**
  * Renders a feed of releases as RSS 2.0, Atom 1.0 or JSON Feed 1.1 with the `feed` library: absolute URLs, full
  * HTML content, published and updated dates. The feed's own date is its newest item's, so output is reproducible.
  */
 export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Translations): string {
-  const url = (path: string) => absolute(site.baseUrl, path);
+  const url = (path: string) => absoluteUrl(site.baseUrl, path);
   const organisation = translations.t(route.lang, 'organisationName');
   const newest = route.items.reduce((max, r) => Math.max(max, r.updatedTimestamp), 0);
   const image = site.image ? url(site.image) : undefined;

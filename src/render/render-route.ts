@@ -5,7 +5,7 @@ import { MissingStringError, type Translations } from '../content/translations.j
 import { type Diagnostic, error } from '../diagnostics.js';
 import { type LocalNavEntry, markCurrent } from '../site/navigation.js';
 import type { ReleaseRoute, Route } from '../site/routes.js';
-import { absolute } from './absolute-html.js';
+import { absoluteUrl } from '../site/urls.js';
 import { renderFeed } from './feeds.js';
 import { renderRobots, renderSitemap } from './sitemap.js';
 import { templateDiagnostic } from './template-error.js';
@@ -29,7 +29,7 @@ export interface RenderContext {
 export function newsArticle(route: ReleaseRoute, context: RenderContext): Record<string, unknown> {
   const { release } = route;
   const { site, translations } = context;
-  const url = (path: string) => absolute(site.baseUrl, path);
+  const url = (path: string) => absoluteUrl(site.baseUrl, path);
   const organisation = {
     '@type': 'Organization',
     name: translations.t(release.lang, 'organisationName'),
@@ -105,7 +105,7 @@ export function renderRoute(
     };
   }
   const lang = route.lang;
-  const url = (path: string) => absolute(site.baseUrl, path);
+  const url = (path: string) => absoluteUrl(site.baseUrl, path);
   const image = route.kind === 'release' && route.release.image ? route.release.image : undefined;
   const shareImage = image?.src ?? site.image;
   const local = (path: string) => `${languagePrefix(lang, translations.defaultLanguage)}${path}`;

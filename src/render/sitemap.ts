@@ -1,5 +1,5 @@
 import type { RobotsRoute, SitemapRoute } from '../site/routes.js';
-import { absolute } from './absolute-html.js';
+import { absoluteUrl } from '../site/urls.js';
 
 /** Escapes text for XML content and attribute values. */
 function xml(text: string): string {
@@ -12,7 +12,7 @@ function xml(text: string): string {
  * or a sitemap index.
  */
 export function renderSitemap(route: SitemapRoute, baseUrl: string): string {
-  const url = (path: string) => xml(absolute(baseUrl, path));
+  const url = (path: string) => xml(absoluteUrl(baseUrl, path));
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   if (route.sitemaps.length > 0) {
     lines.push('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">');
@@ -39,5 +39,5 @@ export function renderSitemap(route: SitemapRoute, baseUrl: string): string {
 /** robots.txt: everything open and the sitemap named; a preview build (drafts shown) closed to every crawler. */
 export function renderRobots(route: RobotsRoute, baseUrl: string): string {
   if (route.preview) return 'User-agent: *\nDisallow: /\n';
-  return `User-agent: *\nAllow: /\n\nSitemap: ${absolute(baseUrl, route.sitemap)}\n`;
+  return `User-agent: *\nAllow: /\n\nSitemap: ${absoluteUrl(baseUrl, route.sitemap)}\n`;
 }

@@ -1,3 +1,4 @@
+import { compareText } from '../compare.js';
 import type { Release } from '../content/release.js';
 
 /** Why a release is or is not on the public site at a given moment. */
@@ -12,5 +13,5 @@ export function publicationStatus(release: Release, now: Date): PublicationStatu
 
 /** Orders releases newest first; equal times fall back to the slug so output is stable. */
 export function newestFirst(a: Release, b: Release): number {
-  return b.timestamp - a.timestamp || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
+  return b.timestamp - a.timestamp || compareText(a.slug, b.slug);
 }

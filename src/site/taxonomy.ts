@@ -1,3 +1,4 @@
+import { compareText } from '../compare.js';
 import type { Release } from '../content/release.js';
 import type { TermKind } from '../content/translations.js';
 import { type Diagnostic, error } from '../diagnostics.js';
@@ -47,7 +48,7 @@ export function collectTerms(releases: readonly Release[]): { taxonomy: Taxonomy
   const slugOwners = new Map<string, { label: string; source: string }>();
   const reported = new Set<string>();
   const regionOf = new Map<string, { region: string; source: string }>();
-  const ordered = [...releases].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  const ordered = [...releases].sort((a, b) => compareText(a.source, b.source));
   for (const release of ordered) {
     for (const { kind, label, line } of termsOf(release)) {
       const at = { line, column: 1 };

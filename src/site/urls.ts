@@ -7,7 +7,7 @@ export function outputPathFor(url: string): string {
   return inside === '' || inside.endsWith('/') ? `${inside}index.html` : inside;
 }
 
-/** An absolute URL on the site: `https://example.org` + `/news/x/`. */
+/** The absolute form of a site-relative URL (`/news/x/` -> `https://example.org/news/x/`); other URLs unchanged. */
 export function absoluteUrl(baseUrl: string, url: string): string {
-  return `${baseUrl}${url}`;
+  return url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url;
 }
