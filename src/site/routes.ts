@@ -616,7 +616,9 @@ export function buildRoutes(
     const years = new Map<string, Release[]>();
     for (const release of listed) {
       const year = yearOf(release);
-      years.set(year, [...(years.get(year) ?? []), release]);
+      const list = years.get(year);
+      if (list) list.push(release);
+      else years.set(year, [release]);
     }
     const yearsUrl = localize(lang, '/news/archive/');
     const yearsCrumb = { label: t(lang, 'years'), url: yearsUrl };
