@@ -167,23 +167,30 @@ export async function compileSite(
   const routeContext = createHash('sha1')
     .update(JSON.stringify([sources.translations?.text, siteTitle, options.includeDrafts, languages]))
     .digest('hex');
+  const visiblePages = pages.filter((p) => !p.draft || options.includeDrafts);
+  const navigation = new Map(
+    languages.map((lang) => [lang, localNavigation(nav.navigation, visiblePages, translations, lang)]),
+  );
   cache.routes.begin(routeContext);
   // A robots.txt of the site's own in public/ replaces the generated one.
   const routes = buildRoutes(
     releases,
     pages,
     nav.navigation,
-    { now: options.now, includeDrafts: options.includeDrafts, siteTitle, translations, taxonomy },
+    {
+      now: options.now,
+      includeDrafts: options.includeDrafts,
+      siteTitle,
+      translations,
+      taxonomy,
+      localNavigation: navigation,
+    },
     cache.routes,
   ).filter((route) => route.kind !== 'robots' || !assetPaths.includes(route.outputPath));
   cache.routes.end();
   diagnostics.push(...findClashes(routes, assetPaths));
   if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
 
-  const visiblePages = pages.filter((p) => !p.draft || options.includeDrafts);
-  const navigation = new Map(
-    languages.map((lang) => [lang, localNavigation(nav.navigation, visiblePages, translations, lang)]),
-  );
   const templates = await cache.templates(sources.templatesDir);
   const used = templates.reachable(new Set(routes.map((r) => r.template).filter(Boolean)));
   const { env, diagnostics: templateProblems } = cache.environment(sources.templatesDir, templates, used, sources.root);

@@ -1,8 +1,8 @@
 import type nunjucks from 'nunjucks';
 import { languagePrefix } from '../content/release.js';
 import type { SiteConfig } from '../content/site-data.js';
-import { MissingStringError, type Translations } from '../content/translations.js';
-import { type Diagnostic, error } from '../diagnostics.js';
+import type { Translations } from '../content/translations.js';
+import type { Diagnostic } from '../diagnostics.js';
 import { type LocalNavEntry, markCurrent } from '../site/navigation.js';
 import type { ReleaseRoute, Route } from '../site/routes.js';
 import { absoluteUrl } from '../site/urls.js';
@@ -81,28 +81,17 @@ export function renderRoute(
   context: RenderContext,
 ): { html: string | undefined; diagnostic: Diagnostic | undefined } {
   const { site, translations } = context;
-  try {
-    switch (route.kind) {
-      case 'feed':
-        return { html: renderFeed(route, site, translations), diagnostic: undefined };
-      case 'sitemap':
-        return { html: renderSitemap(route, site.baseUrl), diagnostic: undefined };
-      case 'robots':
-        return { html: renderRobots(route, site.baseUrl), diagnostic: undefined };
-      default:
-        break;
-    }
-  } catch (cause) {
-    if (!(cause instanceof MissingStringError)) throw cause;
-    return {
-      html: undefined,
-      diagnostic: error(
-        'content/_data/translations.yaml',
-        { line: 1, column: 1 },
-        'translations/missing-key',
-        cause.message,
-      ),
-    };
+  // Feeds, sitemaps and robots.txt are written by the generator, not by templates. The one string a feed asks of
+  // the translations (organisationName) is required, so loading them already made sure it is there.
+  switch (route.kind) {
+    case 'feed':
+      return { html: renderFeed(route, site, translations), diagnostic: undefined };
+    case 'sitemap':
+      return { html: renderSitemap(route, site.baseUrl), diagnostic: undefined };
+    case 'robots':
+      return { html: renderRobots(route, site.baseUrl), diagnostic: undefined };
+    default:
+      break;
   }
   const lang = route.lang;
   const url = (path: string) => absoluteUrl(site.baseUrl, path);

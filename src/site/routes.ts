@@ -2,7 +2,7 @@ import type { Page } from '../content/page.js';
 import { languagePrefix, type Release } from '../content/release.js';
 import type { LocatedNavEntry } from '../content/site-data.js';
 import type { Label, TermKind, Translations } from '../content/translations.js';
-import { flatten, localNavigation } from './navigation.js';
+import { flatten, type LocalNavEntry } from './navigation.js';
 import { type PageOf, paginate } from './pagination.js';
 import { newestFirst, type PublicationStatus, publicationStatus } from './publication.js';
 import type { Taxonomy } from './taxonomy.js';
@@ -210,6 +210,8 @@ export interface RouteOptions {
   readonly siteTitle: string;
   readonly translations: Translations;
   readonly taxonomy: Taxonomy;
+  /** The navigation in each language (home pages list its sections). */
+  readonly localNavigation: ReadonlyMap<string, readonly LocalNavEntry[]>;
   /** URLs per sitemap file; past it the sitemap becomes an index. */
   readonly sitemapLimit?: number;
 }
@@ -778,7 +780,7 @@ export function buildRoutes(
         sources: latest.map((r) => r.source),
         alternates,
         latest: latest.map(cardOf),
-        sections: localNavigation(navigation, visiblePages, translations, lang).map((e) => ({
+        sections: (options.localNavigation.get(lang) ?? []).map((e) => ({
           label: e.label,
           lang: e.lang,
           hreflang: e.hreflang,
