@@ -6,16 +6,23 @@ import { type AssetFile, discover, isInside, type Listing, type Sources } from '
 import type { Page } from './content/page.js';
 import type { LoadContext, Release } from './content/release.js';
 import { publicPath } from './content/release.js';
-import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
+import { DEFAULT_CACHE_POLICY, loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
 import { checkTermLabels, checkTranslations } from './content/translation-check.js';
 import { loadTranslations, Translations } from './content/translations.js';
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { deployManifest, manifestEntries, type OutputDescription } from './output/deploy-manifest.js';
+import { headersFile } from './output/headers-file.js';
+import { type AssetPlan, planAssets } from './output/plan-assets.js';
+import { redirectsFile } from './output/redirects-file.js';
 import { SearchIndexer } from './output/search-index.js';
-import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
+import { type CopiedFile, OutputError, type OutputFile, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
-import { renderRoute } from './render/render-route.js';
+import { MANIFEST_PATH, serializeManifest } from './publish/manifest.js';
+import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
+import { basePathOf, type SiteLinks, siteLinks } from './site/links.js';
 import { checkNavigation, localNavigation } from './site/navigation.js';
+import { futureDateWarnings, nextEmbargo } from './site/publication.js';
 import { buildRoutes, type Route } from './site/routes.js';
 import { collectTerms } from './site/taxonomy.js';
 
@@ -35,6 +42,14 @@ export interface BuildOptions {
   readonly write: boolean;
   /** Index the published releases for on-site search (default true; the dev server's output has no index). */
   readonly search?: boolean | undefined;
+  /** Write `.br` and `.gz` copies of text files over 1 KB beside them. */
+  readonly compress?: boolean | undefined;
+  /**
+   * Build for the CDN (default true): base path on links, fingerprinted assets, `_headers`, `_redirects` and the
+   * manifest. False builds what the dev server serves (the site at its root, files under their own names), which
+   * is what its output is checked against.
+   */
+  readonly deploy?: boolean | undefined;
 }
 
 /** What a build did. */
@@ -65,7 +80,11 @@ export interface CompiledSite {
   /** False when site.yaml or a template is broken: nothing can be rendered. */
   readonly renderable: boolean;
   /** Renders one route, or gives the template problem as a diagnostic. */
-  render(route: Route): { html: string | undefined; diagnostic: Diagnostic | undefined };
+  render(route: Route): RenderedRoute;
+  /** How URLs are written: with the base path and fingerprinted names in a deploy build, as they are in dev. */
+  readonly links: SiteLinks;
+  /** The public/ files hashed and rewritten, in a deploy build. */
+  readonly assetPlan: AssetPlan | undefined;
 }
 
 /** A rendered page or feed: always text. */
@@ -89,7 +108,13 @@ export function outputDirectory(root: string, out: string | undefined): string {
 }
 
 /** What compiling needs: the build options without the output. */
-export type CompileOptions = Pick<BuildOptions, 'root' | 'baseUrl' | 'includeDrafts' | 'now'>;
+export type CompileOptions = Pick<BuildOptions, 'root' | 'baseUrl' | 'includeDrafts' | 'now'> & {
+  /**
+   * Compile for serving from the base URL (a build): links carry its path prefix and assets get fingerprinted
+   * names. The dev server compiles without it, serving the site at its root under the files' own names.
+   */
+  readonly deploy?: boolean | undefined;
+};
 
 /** What a watcher knows about the changes since the last compile. */
 export interface ChangeHints {
@@ -123,6 +148,10 @@ export async function compileSite(
   diagnostics.push(...loadedTranslations.diagnostics);
   const translations = loadedTranslations.translations ?? Translations.fallback(languages);
   const assetPaths = sources.assets.map((a) => a.outputPath);
+  const basePath = options.deploy && site ? basePathOf(site.baseUrl) : '';
+  const assetPlan = options.deploy ? await planAssets(sources.assets, basePath) : undefined;
+  if (assetPlan) diagnostics.push(...assetPlan.diagnostics);
+  const links = siteLinks(site?.baseUrl ?? '', basePath, assetPlan?.names ?? new Map());
   if (site?.image?.startsWith('/') && !assetPaths.includes(publicPath(site.image)) && sources.site) {
     diagnostics.push(
       error(
@@ -160,6 +189,7 @@ export async function compileSite(
   }
   cache.retain(new Set([...sources.releases, ...sources.pages].map((s) => s.path)));
 
+  diagnostics.push(...futureDateWarnings(releases, options.now));
   const { taxonomy, diagnostics: termProblems } = collectTerms(releases);
   diagnostics.push(...termProblems, ...checkTranslations(releases, pages, language));
   if (loadedTranslations.translations) diagnostics.push(...checkTermLabels(releases, loadedTranslations.translations));
@@ -198,9 +228,23 @@ export async function compileSite(
   const renderable =
     site !== undefined && loadedTranslations.translations !== undefined && templateProblems.length === 0;
   const shared = createHash('sha1')
-    .update(JSON.stringify({ site, navigation: [...navigation], translations: sources.translations?.text }))
+    .update(
+      JSON.stringify({
+        site,
+        navigation: [...navigation],
+        translations: sources.translations?.text,
+        links: [links.basePath, ...links.assetNames],
+      }),
+    )
     .digest('hex');
-  const renderContext = site && { site, translations, navigation, root: sources.root, preview: options.includeDrafts };
+  const renderContext = site && {
+    site,
+    translations,
+    navigation,
+    root: sources.root,
+    preview: options.includeDrafts,
+    links,
+  };
   return {
     sources,
     listing: found.listing,
@@ -212,7 +256,11 @@ export async function compileSite(
     signature: (route) => cache.signature(route, shared, templates),
     renderable,
     render: (route) =>
-      renderable && renderContext ? renderRoute(env, route, renderContext) : { html: undefined, diagnostic: undefined },
+      renderable && renderContext
+        ? renderRoute(env, route, renderContext)
+        : { html: undefined, diagnostic: undefined, assets: [] },
+    links,
+    assetPlan,
   };
 }
 
@@ -222,16 +270,18 @@ export async function renderRoutes(
   routes: readonly Route[],
   /** Called with each rendered file; a promise it returns is waited for before the next route. */
   onFile?: (file: RenderedFile, route: Route) => Promise<void> | undefined,
-): Promise<{ files: RenderedFile[]; diagnostics: Diagnostic[] }> {
+): Promise<{ files: RenderedFile[]; diagnostics: Diagnostic[]; assets: Set<string> }> {
   const files: RenderedFile[] = [];
   const diagnostics: Diagnostic[] = [];
-  if (!compiled.renderable) return { files, diagnostics };
+  const assets = new Set<string>();
+  if (!compiled.renderable) return { files, diagnostics, assets };
   const seen = new Set<string>();
   const pause = pacer();
   for (const route of routes) {
     const wait = pause();
     if (wait) await wait;
     const rendered = compiled.render(route);
+    for (const asset of rendered.assets) assets.add(asset);
     if (rendered.html !== undefined) {
       const file = { path: route.outputPath, contents: rendered.html };
       files.push(file);
@@ -243,7 +293,7 @@ export async function renderRoutes(
       seen.add(key);
     }
   }
-  return { files, diagnostics };
+  return { files, diagnostics, assets };
 }
 
 /** Whether a build with these diagnostics may be written. */
@@ -255,7 +305,8 @@ export function canWrite(compiled: CompiledSite, diagnostics: readonly Diagnosti
 export async function build(options: BuildOptions): Promise<BuildResult> {
   // Refuse a dangerous --out before any work.
   const outDir = outputDirectory(await realpath(options.root), options.out);
-  const compiled = await compileSite(options);
+  const deploy = options.deploy !== false;
+  const compiled = await compileSite({ ...options, deploy });
   // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
   // searchable, even in a preview build.
   const indexer =
@@ -268,8 +319,42 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     );
     const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
     const ok = canWrite(compiled, sorted);
-    if (ok && options.write) {
-      await writeSite(outDir, rendered.files, compiled.assets, indexer ? () => indexer.finish() : undefined);
+    if (ok && options.write && !deploy) {
+      await writeSite(outDir, rendered.files, compiled.assets, { more: indexer ? () => indexer.finish() : undefined });
+    } else if (ok && options.write && compiled.site) {
+      const output = deployOutput(compiled, compiled.site, rendered.files, rendered.assets);
+      await writeSite(outDir, output.files, output.copies, {
+        more: indexer ? () => indexer.finish() : undefined,
+        // Pages and feeds change with every release and are many: a fast Brotli level (about 15% larger than the
+        // best, 40 times faster). Styles, scripts and the search index change rarely: the best.
+        compress: options.compress
+          ? (path) => (['page', 'feed'].includes(output.described.get(path)?.kind ?? '') ? 5 : 11)
+          : undefined,
+        seal: (written) => {
+          const entries = manifestEntries(
+            written,
+            output.described,
+            compiled.site?.cacheControl ?? DEFAULT_CACHE_POLICY,
+          );
+          const served = entries.filter((e) => e.path !== '_redirects');
+          const headers = headersFile(served, compiled.links.basePath);
+          const headersEntry = manifestEntries(
+            [{ path: '_headers', sha256: sha256(headers), size: Buffer.byteLength(headers) }],
+            output.described,
+            compiled.site?.cacheControl ?? DEFAULT_CACHE_POLICY,
+          );
+          const manifest = deployManifest(
+            [...entries, ...headersEntry],
+            compiled.links.baseUrl,
+            options.now,
+            nextEmbargo(compiled.releases, options.now),
+          );
+          return [
+            { path: '_headers', contents: headers },
+            { path: MANIFEST_PATH, contents: serializeManifest(manifest) },
+          ];
+        },
+      });
     }
     return {
       diagnostics: sorted,
@@ -281,4 +366,54 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   } finally {
     await indexer?.close();
   }
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The content files an output was made from, for the manifest. */
+function sourcesOf(route: Route): readonly string[] {
+  return route.kind === 'feed' ? route.items.map((r) => r.source) : route.sources;
+}
+
+/**
+ * Everything a deploy build writes besides the search index: rendered pages and feeds, `_redirects`, and the
+ * public/ files under their fingerprinted names when something refers to them (their own names otherwise), each
+ * described for the manifest.
+ */
+function deployOutput(
+  compiled: CompiledSite,
+  site: SiteConfig,
+  rendered: readonly RenderedFile[],
+  referenced: ReadonlySet<string>,
+): { files: OutputFile[]; copies: CopiedFile[]; described: Map<string, OutputDescription> } {
+  const described = new Map<string, OutputDescription>();
+  for (const route of compiled.routes) {
+    const kind =
+      route.kind === 'feed' || route.kind === 'sitemap'
+        ? 'feed'
+        : route.outputPath.endsWith('.html') || route.kind === 'redirect'
+          ? 'page'
+          : 'file';
+    described.set(route.outputPath, {
+      kind,
+      sources: sourcesOf(route),
+      ...(route.kind === 'redirect' ? { type: 'text/html; charset=utf-8' } : {}),
+    });
+  }
+  const moves = compiled.routes.flatMap((r) => (r.kind === 'redirect' ? [{ from: r.url, to: r.target }] : []));
+  const redirects = redirectsFile(moves, site.languages, compiled.links);
+  described.set('_redirects', { kind: 'file', sources: [] });
+  described.set('_headers', { kind: 'file', sources: [] });
+  const files: OutputFile[] = [...rendered, { path: '_redirects', contents: redirects }];
+  const copies: CopiedFile[] = [];
+  const plan = compiled.assetPlan;
+  const used = new Set([...referenced, ...(plan?.referencedByStyles ?? [])]);
+  for (const asset of plan?.assets ?? []) {
+    const hashed = asset.hashedPath !== undefined && used.has(asset.outputPath);
+    const outputPath = hashed && asset.hashedPath ? asset.hashedPath : asset.outputPath;
+    described.set(outputPath, { kind: hashed ? 'fingerprinted' : 'file', sources: [asset.source] });
+    if (asset.contents) files.push({ path: outputPath, contents: asset.contents });
+    else copies.push({ outputPath, absolutePath: asset.from, sha256: asset.sha256, size: asset.size });
+  }
+  return { files, copies, described };
 }

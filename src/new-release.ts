@@ -85,6 +85,7 @@ ${optional('lang: en                     # default: the site language', request.
 #     phone: +41 22 717 9111
 #     email: name@iom.int
 # embargo: ${request.date}T09:00:00+01:00   # not published before this moment
+# aliases: [/news/old-slug/]     # old URLs of this release on the site, redirected here
 draft: true                    # a draft is not published: set to false (or delete this line) to publish
 ---
 

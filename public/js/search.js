@@ -64,8 +64,11 @@ function fillFilters(available, params) {
 async function main() {
   let pagefind;
   try {
-    pagefind = await import(`${text.bundle}pagefind.js`);
-    await pagefind.options({ excerptLength: 30 });
+    // The index sits at the site's root beside js/: found from this script's own URL, so the site works under
+    // any base path (https://example.org/newsroom/), and result links get that path too.
+    const bundle = new URL('../pagefind/', import.meta.url);
+    pagefind = await import(new URL('pagefind.js', bundle).href);
+    await pagefind.options({ excerptLength: 30, baseUrl: new URL('../', bundle).pathname });
   } catch {
     status.textContent = text.unavailable;
     return;

@@ -48,6 +48,8 @@ export interface Release {
   readonly updated: string;
   /** Milliseconds since the epoch of `updated`. */
   readonly updatedTimestamp: number;
+  /** Old URLs of this release on the site, each redirected to `url`: `/news/old-slug/`. */
+  readonly aliases: readonly string[];
   /** Where `slug` (or the file name it defaults to) is, for URL clash reports. */
   readonly slugLine: number;
   /** Where fields other files are checked against are written, for reports on this file. */
@@ -57,6 +59,8 @@ export interface Release {
     readonly country: number;
     readonly translationKey: number;
     readonly lang: number;
+    readonly date: number;
+    readonly aliases: readonly number[];
   };
 }
 
@@ -70,6 +74,12 @@ export interface LoadContext {
   readonly renderMarkdown: RenderMarkdown;
   /** Output paths of the files in public/, to check that local images exist. */
   readonly assets: ReadonlySet<string>;
+}
+
+/** An alias as a URL: a path with no file extension gets a trailing slash (`/news/old` -> `/news/old/`). */
+export function aliasUrl(alias: string): string {
+  const last = alias.slice(alias.lastIndexOf('/') + 1);
+  return last === '' || last.includes('.') ? alias : `${alias}/`;
 }
 
 /** The public/ file a site-relative URL names: `/images/a%20b.jpg?x` -> `images/a b.jpg`. */
@@ -197,6 +207,7 @@ export function loadRelease(
     translationKey: meta.translationKey,
     updated: meta.updated ?? meta.date,
     updatedTimestamp: timestampOf(meta.updated ?? meta.date),
+    aliases: (meta.aliases ?? []).map(aliasUrl),
     slugLine: slugAt.line,
     lines: {
       themes: (meta.themes ?? []).map((_, i) => split.data.locate(['themes', i]).line),
@@ -204,6 +215,8 @@ export function loadRelease(
       country: split.data.locate(['country']).line,
       translationKey: split.data.locate(['translationKey']).line,
       lang: split.data.locate(['lang']).line,
+      date: split.data.locate(['date']).line,
+      aliases: (meta.aliases ?? []).map((_, i) => split.data.locate(['aliases', i]).line),
     },
   };
   return { release, diagnostics };

@@ -58,6 +58,16 @@ const translationKey = z.string({ error: 'translationKey must be text' }).regex(
     'translationKey may contain only lowercase letters, digits and hyphens (use the English slug, e.g. iom-opens-office)',
 });
 
+/** An old URL of a release on this site (`/news/old-slug/`), redirected to its current URL. */
+const alias = z
+  .string({ error: 'each alias must be a path like /news/old-slug/' })
+  .max(1024, { error: 'an alias must be under 1,024 characters' })
+  .refine(
+    (value) =>
+      /^\/(?!\/)/.test(value) && !/[\s?#\\"'<>]/.test(value) && !value.split('/').some((s) => s === '..' || s === '.'),
+    { error: 'an alias must be a path on this site like /news/old-slug/, with no spaces, ?, #, quotes or .. segments' },
+  );
+
 const flag = (what: string) => z.boolean({ error: `${what} must be true or false` });
 
 /** The front matter of a press release. */
@@ -86,6 +96,7 @@ export const releaseSchema = z.object({
     .regex(SLUG, { error: 'slug may contain only lowercase letters, digits and hyphens (e.g. iom-opens-office)' })
     .optional(),
   translationKey: translationKey.optional(),
+  aliases: z.array(alias, { error: 'aliases must be a list of old paths, e.g. [/news/old-slug/]' }).optional(),
   updated: z
     .union([dateOnly, dateTime], {
       error: 'updated must be the date of the last real edit, as YYYY-MM-DD or an ISO 8601 date-time with offset',

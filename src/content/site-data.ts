@@ -5,6 +5,27 @@ import { parseYaml } from './front-matter.js';
 import { LANG, linkTarget, text } from './schema.js';
 import { validate } from './validate.js';
 
+/** An HTTP header value: printable ASCII on one line (it is written into `_headers`). */
+const headerValue = (what: string) =>
+  text(what).regex(/^[\x20-\x7e]+$/, { error: `${what} must be one line of plain ASCII, like public, max-age=300` });
+
+/** Cache-Control for each kind of output file. */
+export interface CachePolicy {
+  /** Files with a content hash in their names: never change, so cached for a year. */
+  readonly fingerprinted: string;
+  /** HTML, feeds and sitemaps: short-lived, so a correction reaches readers within minutes. */
+  readonly pages: string;
+  /** Everything else (files keeping their names, the search index's loader). */
+  readonly files: string;
+}
+
+/** The Cache-Control values used unless site.yaml's `cacheControl` says otherwise. */
+export const DEFAULT_CACHE_POLICY: CachePolicy = {
+  fingerprinted: 'public, max-age=31536000, immutable',
+  pages: 'public, max-age=300, must-revalidate',
+  files: 'public, max-age=300, must-revalidate',
+};
+
 const siteSchema = z.object({
   title: text('title'),
   description: text('description').optional(),
@@ -18,6 +39,14 @@ const siteSchema = z.object({
     })
     .optional(),
   image: linkTarget('image').optional(),
+  cacheControl: z
+    .object({
+      fingerprinted: headerValue('cacheControl.fingerprinted').optional(),
+      pages: headerValue('cacheControl.pages').optional(),
+      files: headerValue('cacheControl.files').optional(),
+    })
+    .strict()
+    .optional(),
   organisation: z.object({
     name: text('organisation name'),
     shortName: text('organisation shortName').optional(),
@@ -56,6 +85,7 @@ export interface SiteConfig {
   readonly languages: readonly string[];
   /** The image shared on social media and in JSON-LD when a page has none of its own. */
   readonly image: string | undefined;
+  readonly cacheControl: CachePolicy;
   readonly organisation: {
     readonly name: string;
     readonly shortName: string;
@@ -108,6 +138,11 @@ export function loadSiteConfig(
     language,
     languages: [language, ...new Set((value.languages ?? []).filter((l) => l !== language))],
     image: value.image,
+    cacheControl: {
+      fingerprinted: value.cacheControl?.fingerprinted ?? DEFAULT_CACHE_POLICY.fingerprinted,
+      pages: value.cacheControl?.pages ?? DEFAULT_CACHE_POLICY.pages,
+      files: value.cacheControl?.files ?? DEFAULT_CACHE_POLICY.files,
+    },
     organisation: {
       name: value.organisation.name,
       shortName: value.organisation.shortName ?? value.organisation.name,

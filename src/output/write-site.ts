@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { AssetFile } from '../content/discover.js';
 import { isInside } from '../content/discover.js';
 
@@ -10,6 +12,69 @@ export interface OutputFile {
   /** Text (pages, feeds) or bytes (the search index). */
   readonly contents: string | Uint8Array;
 }
+
+/** A file copied as is (from public/), with its hash when already known. */
+export interface CopiedFile extends AssetFile {
+  readonly sha256?: string | undefined;
+  readonly size?: number | undefined;
+}
+
+/** What was written: every file's hash and size; pre-compressed copies say what they encode. */
+export interface WrittenFile {
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly encoding?: 'br' | 'gzip' | undefined;
+  /** For a pre-compressed copy: the path of the file it is a copy of. */
+  readonly of?: string | undefined;
+}
+
+/** What else a write does besides the files. */
+export interface WriteOptions {
+  /** Files made while the others are written (the search index), written after them. */
+  readonly more?: (() => Promise<readonly OutputFile[]>) | undefined;
+  /**
+   * Write `.br` and `.gz` copies of text files over {@link COMPRESS_MIN} bytes, with the Brotli quality this gives
+   * for each path (0-11); undefined writes none.
+   */
+  readonly compress?: ((path: string) => number) | undefined;
+  /** Makes the last files (the manifest, `_headers`) from everything written; they are written just before the swap. */
+  readonly seal?: ((written: readonly WrittenFile[]) => readonly OutputFile[]) | undefined;
+}
+
+/** Text files smaller than this are not worth compressing ahead of time. */
+export const COMPRESS_MIN = 1024;
+const COMPRESSIBLE = /\.(html?|css|m?js|json|xml|svg|txt|map|webmanifest)$/i;
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+/**
+ * The `.br` and `.gz` copies of a file. Both are deterministic: the same bytes and settings give the same output
+ * (gzip's header carries no time or name from Node's zlib).
+ */
+export async function compressedCopies(
+  file: OutputFile,
+  quality: number = constants.BROTLI_MAX_QUALITY,
+): Promise<{ path: string; contents: Uint8Array; encoding: 'br' | 'gzip' }[]> {
+  const bytes = typeof file.contents === 'string' ? Buffer.from(file.contents) : file.contents;
+  if (bytes.byteLength <= COMPRESS_MIN || !COMPRESSIBLE.test(file.path)) return [];
+  const [br, gz] = await Promise.all([
+    brotli(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: quality,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength,
+      },
+    }),
+    gzipped(bytes, { level: constants.Z_BEST_COMPRESSION }),
+  ]);
+  return [
+    { path: `${file.path}.br`, contents: br, encoding: 'br' },
+    { path: `${file.path}.gz`, contents: gz, encoding: 'gzip' },
+  ];
+}
+
+const sha256 = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A write that failed on the file system (read-only, disk full ...), naming the path. */
 export class OutputError extends Error {
@@ -70,14 +135,14 @@ function describe(cause: unknown): string {
 
 /**
  * Writes the whole site atomically: everything goes into a temporary directory beside `out`, which replaces `out`
- * only once every file is written. A failure (here or in `more`) leaves the previous output exactly as it was.
+ * only once every file is written. A failure (here or in `more` or `seal`) leaves the previous output exactly as it
+ * was.
  */
 export async function writeSite(
   out: string,
   files: readonly OutputFile[],
-  assets: readonly AssetFile[],
-  /** Files made while the others are written (the search index), written last, before the swap. */
-  more?: () => Promise<readonly OutputFile[]>,
+  copies: readonly CopiedFile[],
+  options: WriteOptions = {},
 ): Promise<void> {
   const parent = path.dirname(out);
   const guarded = async (where: string, work: () => Promise<void>): Promise<void> => {
@@ -100,27 +165,53 @@ export async function writeSite(
     if (!isInside(temp, full) || full === temp) throw new Error(`refusing to write outside the output: ${relative}`);
     return full;
   };
-  const put = (relative: string, write: (full: string) => Promise<void>) => () =>
+  const written: WrittenFile[] = [];
+  const put = (relative: string, write: (full: string) => Promise<void>) =>
     guarded(path.join(out, relative), async () => {
       const full = target(relative);
       await mkdir(path.dirname(full), { recursive: true });
       await write(full);
     });
+  const writeOne = (file: OutputFile) => async () => {
+    await put(file.path, (full) => writeFile(full, file.contents));
+    const size = typeof file.contents === 'string' ? Buffer.byteLength(file.contents) : file.contents.byteLength;
+    written.push({ path: file.path, sha256: sha256(file.contents), size });
+    if (!options.compress) return;
+    for (const copy of await compressedCopies(file, options.compress(file.path))) {
+      await put(copy.path, (full) => writeFile(full, copy.contents));
+      written.push({
+        path: copy.path,
+        sha256: sha256(copy.contents),
+        size: copy.contents.byteLength,
+        encoding: copy.encoding,
+        of: file.path,
+      });
+    }
+  };
+  const copyOne = (copy: CopiedFile) => async () => {
+    await put(copy.outputPath, (full) => copyFile(copy.absolutePath, full));
+    if (copy.sha256 !== undefined && copy.size !== undefined) {
+      written.push({ path: copy.outputPath, sha256: copy.sha256, size: copy.size });
+    } else {
+      const bytes = await readFile(target(copy.outputPath));
+      written.push({ path: copy.outputPath, sha256: sha256(bytes), size: bytes.byteLength });
+    }
+  };
+  const run = async (list: readonly (() => Promise<void>)[]) => {
+    for (let i = 0; i < list.length; i += WRITE_BATCH) {
+      await Promise.all(list.slice(i, i + WRITE_BATCH).map((job) => job()));
+    }
+  };
   try {
     await guarded(temp, () => mkdir(temp).then(() => undefined));
-    const jobs = [
-      ...assets.map((a) => put(a.outputPath, (full) => copyFile(a.absolutePath, full))),
-      ...[...files, { path: MARKER, contents: MARKER_TEXT }].map((f) =>
-        put(f.path, (full) => writeFile(full, f.contents)),
+    await run([...copies.map(copyOne), ...files.map(writeOne)]);
+    if (options.more) await run((await options.more()).map(writeOne));
+    const last = options.seal?.(written) ?? [];
+    await run(
+      [...last, { path: MARKER, contents: MARKER_TEXT }].map(
+        (f) => () => put(f.path, (full) => writeFile(full, f.contents)),
       ),
-    ];
-    const run = async (list: readonly (() => Promise<void>)[]) => {
-      for (let i = 0; i < list.length; i += WRITE_BATCH) {
-        await Promise.all(list.slice(i, i + WRITE_BATCH).map((job) => job()));
-      }
-    };
-    await run(jobs);
-    if (more) await run((await more()).map((f) => put(f.path, (full) => writeFile(full, f.contents))));
+    );
     await guarded(out, async () => {
       if (await exists(out)) {
         const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);

@@ -4,8 +4,8 @@ import { toHtml } from 'hast-util-to-html';
 import { timestampOf } from '../content/release.js';
 import type { SiteConfig } from '../content/site-data.js';
 import type { Translations } from '../content/translations.js';
+import { recordingLinks, type SiteLinks } from '../site/links.js';
 import type { FeedRoute } from '../site/routes.js';
-import { absoluteUrl } from '../site/urls.js';
 import { absoluteHtml } from './absolute-html.js';
 
 /** The date-time of a YYYY-MM-DD (midnight UTC) or ISO date-time. */
@@ -15,8 +15,14 @@ const dateOf = (value: string): Date => new Date(timestampOf(value));
  * Renders a feed of releases as RSS 2.0, Atom 1.0 or JSON Feed 1.1 with the `feed` library: absolute URLs, full
  * HTML content, published and updated dates. The feed's own date is its newest item's, so output is reproducible.
  */
-export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Translations): string {
-  const url = (path: string) => absoluteUrl(site.baseUrl, path);
+export function renderFeed(
+  route: FeedRoute,
+  site: SiteConfig,
+  translations: Translations,
+  links: SiteLinks,
+): { text: string; assets: string[] } {
+  const recorder = recordingLinks(links);
+  const url = recorder.absolute;
   const organisation = translations.t(route.lang, 'organisationName');
   const newest = route.items.reduce((max, r) => Math.max(max, r.updatedTimestamp), 0);
   const image = site.image ? url(site.image) : undefined;
@@ -36,6 +42,11 @@ export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Tra
   // RSS and Atom carry titles and summaries as HTML (Atom says type="html"; RSS readers treat them so): text goes
   // in escaped, so a title like "Rights & <Wrongs>" is shown, never parsed. JSON Feed's are plain text.
   const asHtml = (text: string): string => (route.format === 'json' ? text : toHtml({ type: 'text', value: text }));
+  const content = (release: FeedRoute['items'][number]): string => {
+    const absolute = absoluteHtml(release, release.html, links);
+    for (const asset of absolute.assets) recorder.assets.add(asset);
+    return absolute.html;
+  };
   for (const release of route.items) {
     const link = url(release.url);
     feed.addItem({
@@ -46,7 +57,7 @@ export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Tra
       date: dateOf(release.updated),
       published: dateOf(release.date),
       ...(release.summary ? { description: asHtml(release.summary) } : {}),
-      content: leadImage(release, url) + absoluteHtml(release, release.html, site.baseUrl),
+      content: leadImage(release, url) + content(release),
       author: [{ name: organisation, ...(site.organisation.url ? { link: site.organisation.url } : {}) }],
       category: release.themes.map((theme) => ({ name: translations.term(route.lang, 'themes', theme).label })),
       // The library guesses a MIME type from the extension (image/svg, image/jpg): give RSS the right one, JSON
@@ -57,14 +68,13 @@ export function renderFeed(route: FeedRoute, site: SiteConfig, translations: Tra
       ...(release.image && route.format === 'json' ? { image: url(release.image.src) } : {}),
     });
   }
-  switch (route.format) {
-    case 'rss':
-      return feed.rss2();
-    case 'atom':
-      return feed.atom1();
-    case 'json':
-      return jsonFeed11(feed.json1(), route.lang);
-  }
+  const text =
+    route.format === 'rss'
+      ? feed.rss2()
+      : route.format === 'atom'
+        ? feed.atom1()
+        : jsonFeed11(feed.json1(), route.lang);
+  return { text, assets: [...recorder.assets] };
 }
 
 const IMAGE_TYPES: Record<string, string> = {

@@ -3,10 +3,12 @@ import { languagePrefix } from '../content/release.js';
 import type { SiteConfig } from '../content/site-data.js';
 import type { Translations } from '../content/translations.js';
 import type { Diagnostic } from '../diagnostics.js';
+import { recordingLinks, type SiteLinks } from '../site/links.js';
 import { type LocalNavEntry, markCurrent } from '../site/navigation.js';
 import type { ReleaseRoute, Route } from '../site/routes.js';
-import { absoluteUrl } from '../site/urls.js';
 import { renderFeed } from './feeds.js';
+import { renderRedirectPage } from './redirect-page.js';
+import { rewriteLinks } from './rewrite-links.js';
 import { renderRobots, renderSitemap } from './sitemap.js';
 import { templateDiagnostic } from './template-error.js';
 
@@ -19,6 +21,15 @@ export interface RenderContext {
   readonly root: string;
   /** A preview build (drafts shown): pages ask search engines not to index them. */
   readonly preview: boolean;
+  /** How URLs are written: base path prefix and fingerprinted asset names. */
+  readonly links: SiteLinks;
+}
+
+/** A rendered route: its text, or the template problem; and the fingerprinted public/ files it refers to. */
+export interface RenderedRoute {
+  readonly html: string | undefined;
+  readonly diagnostic: Diagnostic | undefined;
+  readonly assets: readonly string[];
 }
 
 /**
@@ -26,10 +37,13 @@ export interface RenderContext {
  * rich results (headline, image, datePublished, dateModified, author with name and url) and the rest a newsroom
  * has (publisher, locationCreated from the dateline, inLanguage).
  */
-export function newsArticle(route: ReleaseRoute, context: RenderContext): Record<string, unknown> {
+export function newsArticle(
+  route: ReleaseRoute,
+  context: RenderContext,
+  url: (path: string) => string = context.links.absolute,
+): Record<string, unknown> {
   const { release } = route;
   const { site, translations } = context;
-  const url = (path: string) => absoluteUrl(site.baseUrl, path);
   const organisation = {
     '@type': 'Organization',
     name: translations.t(release.lang, 'organisationName'),
@@ -75,26 +89,27 @@ function ogLocale(translations: Translations, lang: string): string {
 }
 
 /** Renders one route to its file's text, or returns the template problem as a diagnostic. */
-export function renderRoute(
-  env: nunjucks.Environment,
-  route: Route,
-  context: RenderContext,
-): { html: string | undefined; diagnostic: Diagnostic | undefined } {
-  const { site, translations } = context;
+export function renderRoute(env: nunjucks.Environment, route: Route, context: RenderContext): RenderedRoute {
+  const { site, translations, links } = context;
   // Feeds, sitemaps and robots.txt are written by the generator, not by templates. The one string a feed asks of
   // the translations (organisationName) is required, so loading them already made sure it is there.
   switch (route.kind) {
-    case 'feed':
-      return { html: renderFeed(route, site, translations), diagnostic: undefined };
+    case 'feed': {
+      const feed = renderFeed(route, site, translations, links);
+      return { html: feed.text, diagnostic: undefined, assets: feed.assets };
+    }
     case 'sitemap':
-      return { html: renderSitemap(route, site.baseUrl), diagnostic: undefined };
+      return { html: renderSitemap(route, site.baseUrl), diagnostic: undefined, assets: [] };
     case 'robots':
-      return { html: renderRobots(route, site.baseUrl), diagnostic: undefined };
+      return { html: renderRobots(route, site.baseUrl), diagnostic: undefined, assets: [] };
+    case 'redirect':
+      return { html: renderRedirectPage(route, links), diagnostic: undefined, assets: [] };
     default:
       break;
   }
   const lang = route.lang;
-  const url = (path: string) => absoluteUrl(site.baseUrl, path);
+  const recorder = recordingLinks(links);
+  const url = recorder.absolute;
   const image = route.kind === 'release' && route.release.image ? route.release.image : undefined;
   const shareImage = image?.src ?? site.image;
   const local = (path: string) => `${languagePrefix(lang, translations.defaultLanguage)}${path}`;
@@ -134,7 +149,7 @@ export function renderRoute(
       locale: ogLocale(translations, lang),
       alternateLocales: route.alternates.filter((a) => a.lang !== lang).map((a) => ogLocale(translations, a.lang)),
     },
-    jsonLd: route.kind === 'release' ? newsArticle(route, context) : undefined,
+    jsonLd: route.kind === 'release' ? newsArticle(route, context, url) : undefined,
     absolute: url,
     t: (key: string, params?: Record<string, unknown>) => translations.t(lang, key, params),
     term: (kind: 'themes' | 'regions' | 'countries', label: string) => translations.term(lang, kind, label),
@@ -143,8 +158,13 @@ export function renderRoute(
     const html: unknown = env.render(route.template, templateContext);
     // Nunjucks returns null instead of throwing when part of a render went asynchronous: never write that.
     if (typeof html !== 'string') throw new Error(`${route.template} did not finish rendering`);
-    return { html, diagnostic: undefined };
+    const rewritten = rewriteLinks(html, route.url, links);
+    return { html: rewritten.html, diagnostic: undefined, assets: [...recorder.assets, ...rewritten.assets] };
   } catch (cause) {
-    return { html: undefined, diagnostic: templateDiagnostic(cause, context.root, `templates/${route.template}`) };
+    return {
+      html: undefined,
+      diagnostic: templateDiagnostic(cause, context.root, `templates/${route.template}`),
+      assets: [],
+    };
   }
 }

@@ -24,6 +24,8 @@ function claimOf(route: Route): Claim {
       return { file: undefined, line: 1, what: `the index of ${route.terms} ${route.url}` };
     case 'feed':
       return { file: undefined, line: 1, what: `the feed ${route.url}` };
+    case 'redirect':
+      return { file: route.release.source, line: route.line, what: `${route.release.source} (alias ${route.url})` };
     case 'home':
     case 'search':
     case 'not-found':

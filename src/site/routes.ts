@@ -2,6 +2,7 @@ import type { Page } from '../content/page.js';
 import { languagePrefix, type Release } from '../content/release.js';
 import type { LocatedNavEntry } from '../content/site-data.js';
 import type { Label, TermKind, Translations } from '../content/translations.js';
+import { aliasRoutes } from './aliases.js';
 import { flatten, type LocalNavEntry } from './navigation.js';
 import { type PageOf, paginate } from './pagination.js';
 import { newestFirst, type PublicationStatus, publicationStatus } from './publication.js';
@@ -190,6 +191,16 @@ export interface RobotsRoute extends RouteBase {
   readonly preview: boolean;
 }
 
+/** An old URL of a release (an alias in its front matter): a page that sends readers to the release. */
+export interface RedirectRoute extends RouteBase {
+  readonly kind: 'redirect';
+  /** Where it redirects to, site-relative. */
+  readonly target: string;
+  readonly release: Release;
+  /** The line of the alias in the release's front matter. */
+  readonly line: number;
+}
+
 /** Every file the site has. */
 export type Route =
   | ReleaseRoute
@@ -201,7 +212,8 @@ export type Route =
   | NotFoundRoute
   | FeedRoute
   | SitemapRoute
-  | RobotsRoute;
+  | RobotsRoute
+  | RedirectRoute;
 
 /** What routing needs to know about the build. */
 export interface RouteOptions {
@@ -839,7 +851,8 @@ export function buildRoutes(
     const list = alternatesByKey.get(key) ?? [];
     return list.length > 1 ? list : [];
   };
-  const routes = pending.map(({ key, make }) => make(alternatesOf(key)));
+  const routes: Route[] = pending.map(({ key, make }) => make(alternatesOf(key)));
+  routes.push(...aliasRoutes(shown.map(({ release }) => release)));
   routes.push(
     ...sitemapRoutes(
       sitemapEntries.map((e) => ({ url: e.url, lastmod: e.lastmod, alternates: alternatesOf(e.key) })),

@@ -258,7 +258,7 @@ describe('incremental dev builds', () => {
               const compiled = await compileSite(options, cache, hints);
               listing = compiled.listing;
               const applied = await dev.apply(compiled, new Set(changed));
-              const fresh = await build({ ...options, out: clean, write: true, search: false });
+              const fresh = await build({ ...options, out: clean, write: true, search: false, deploy: false });
               expect(applied.change !== undefined).toBe(fresh.written);
               if (fresh.written) lastGood = await readTree(clean);
               if (lastGood) expect(await readDevTree(dev.dir)).toEqual(lastGood);

@@ -54,7 +54,7 @@ async function get(dev: DevSession, url: string): Promise<{ status: number; text
 /** The served site equals a clean build of the same files. */
 async function expectClean(dev: DevSession, root: string): Promise<void> {
   const out = path.join(await tempDir(), 'dist');
-  const fresh = await build({ root, out, includeDrafts: false, now: NOW, write: true, search: false });
+  const fresh = await build({ root, out, includeDrafts: false, now: NOW, write: true, search: false, deploy: false });
   expect(fresh.written).toBe(true);
   expect(await readDevTree(dev.outDir)).toEqual(await readTree(out));
 }

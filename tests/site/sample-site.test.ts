@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type CheerioAPI, load } from 'cheerio';
@@ -62,7 +63,7 @@ describe('the sample site', () => {
 
   it('shows a release image with its alt text, caption and credit', () => {
     const $ = html('news/iom-opens-primary-health-centres-for-rohingya-refugees-in-coxs-bazar/index.html');
-    expect($('figure img').attr('src')).toBe('/images/coxs-bazar-clinic.svg');
+    expect($('figure img').attr('src')).toMatch(/^\/images\/coxs-bazar-clinic\.[0-9a-f]{8}\.svg$/);
     expect($('figure img').attr('alt')).toMatch(/^Illustration of a small clinic tent/);
     expect($('figcaption').text()).toMatch(/primary health centres serve refugee families/);
     expect($('figcaption .credit').text()).toBe('© IOM 2017 (sample illustration)');
@@ -167,11 +168,13 @@ describe('the sample site', () => {
     expect(html('404.html')('h1').text()).toBe('Page not found');
   });
 
-  it('copies public/ as is', async () => {
-    expect(files).toContain('css/site.css');
-    expect(await readFile(path.join(out, 'css/site.css'), 'utf8')).toBe(
-      await readFile(path.join(REPO, 'public/css/site.css'), 'utf8'),
-    );
+  it('publishes the public/ files pages use under content-hash names, with their bytes unchanged', async () => {
+    const source = await readFile(path.join(REPO, 'public/css/site.css'));
+    const hash = createHash('sha256').update(source).digest('hex').slice(0, 8);
+    expect(files).toContain(`css/site.${hash}.css`);
+    expect(files).not.toContain('css/site.css');
+    expect(await readFile(path.join(out, `css/site.${hash}.css`))).toEqual(source);
+    expect(html('index.html')('link[rel="stylesheet"]').attr('href')).toBe(`/css/site.${hash}.css`);
   });
 
   it('is byte-identical when built again with the same --now', async () => {

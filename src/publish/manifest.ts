@@ -1,0 +1,156 @@
+import { readFile } from 'node:fs/promises';
+import mime from 'mime-types';
+import { z } from 'zod';
+
+/** Where the manifest lives, relative to the output directory (and to the bucket prefix once published). */
+export const MANIFEST_PATH = '.newsroom/manifest.json';
+
+/**
+ * What a file is, for caching and for the order of uploads: fingerprinted assets first (nothing refers to them
+ * yet), then other files, then pages, then feeds and sitemaps (which announce the pages).
+ */
+export const FILE_KINDS = ['fingerprinted', 'file', 'page', 'feed'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+/** One file of the output. */
+export interface ManifestEntry {
+  /** Relative to the output directory, forward slashes: `news/x/index.html`, `css/site.3f9a1c2b.css`. */
+  readonly path: string;
+  /** Hex SHA-256 of the bytes as stored. */
+  readonly sha256: string;
+  readonly size: number;
+  /** The Content-Type to serve it with, with a charset for text. */
+  readonly type: string;
+  readonly cacheControl: string;
+  /** For a pre-compressed copy (`x.html.br`): the Content-Encoding it is served with. */
+  readonly encoding?: 'br' | 'gzip' | undefined;
+  readonly kind: FileKind;
+  /** The site files it was made from, root-relative (`content/news/x.md`, `public/css/site.css`). */
+  readonly sources: readonly string[];
+}
+
+/** Everything a build wrote, for `newsroom diff` and `newsroom publish`. */
+export interface Manifest {
+  readonly generator: 'newsroom';
+  readonly version: 1;
+  /** The absolute site URL the output was built for, without a trailing slash. */
+  readonly baseUrl: string;
+  /** The moment embargoes were judged against (`--now`), ISO 8601 UTC. */
+  readonly now: string;
+  /** The earliest embargo still in the future: when the next build should run; null when none waits. */
+  readonly nextBuildAt: string | null;
+  /** Every output file except Newsroom's own bookkeeping under `.newsroom/`, sorted by path. */
+  readonly files: readonly ManifestEntry[];
+}
+
+const entrySchema = z.object({
+  path: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  type: z.string().min(1),
+  cacheControl: z.string().min(1),
+  encoding: z.enum(['br', 'gzip']).optional(),
+  kind: z.enum(FILE_KINDS),
+  sources: z.array(z.string()),
+});
+
+const manifestSchema = z.object({
+  generator: z.literal('newsroom'),
+  version: z.literal(1),
+  baseUrl: z.string(),
+  now: z.string(),
+  nextBuildAt: z.string().nullable(),
+  files: z.array(entrySchema),
+});
+
+/** A manifest that cannot be read or is not one of ours. */
+export class ManifestError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ManifestError';
+  }
+}
+
+/** Parses and checks a manifest's text; `where` names it in errors. */
+export function parseManifest(text: string, where: string): Manifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new ManifestError(`${where} is not JSON: ${(cause as Error).message}`, { cause });
+  }
+  const checked = manifestSchema.safeParse(data);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const at = issue?.path.join('.') || 'the top level';
+    throw new ManifestError(
+      `${where} is not a Newsroom manifest (${at}: ${issue?.message}): give the dist/${MANIFEST_PATH} of a build`,
+    );
+  }
+  return checked.data as Manifest;
+}
+
+/** Reads a manifest file. */
+export async function readManifest(file: string): Promise<Manifest> {
+  return (await readManifestFile(file)).manifest;
+}
+
+/** Reads a manifest file, keeping its text (which `publish` uploads as it is). */
+export async function readManifestFile(file: string): Promise<{ manifest: Manifest; text: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new ManifestError(
+      code === 'ENOENT' ? `${file} does not exist: build the site first` : `cannot read ${file}: ${code}`,
+      { cause },
+    );
+  }
+  return { manifest: parseManifest(text, file), text };
+}
+
+/** The manifest's text: stable key order, sorted files, one trailing newline, so equal builds give equal bytes. */
+export function serializeManifest(manifest: Manifest): string {
+  const files = [...manifest.files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => ({
+      path: f.path,
+      sha256: f.sha256,
+      size: f.size,
+      type: f.type,
+      cacheControl: f.cacheControl,
+      ...(f.encoding ? { encoding: f.encoding } : {}),
+      kind: f.kind,
+      sources: f.sources,
+    }));
+  const { generator, version, baseUrl, now, nextBuildAt } = manifest;
+  return `${JSON.stringify({ generator, version, baseUrl, now, nextBuildAt, files }, null, 1)}\n`;
+}
+
+// Pagefind's index files carry a content hash in their names; its loader and entry file do not.
+const PAGEFIND_HASHED = /^pagefind\/.*\.pf_(meta|fragment|index|filter)$/;
+
+const TYPES: Record<string, string> = {
+  'feed.xml': 'application/rss+xml',
+  'atom.xml': 'application/atom+xml',
+  'feed.json': 'application/feed+json',
+  _headers: 'text/plain',
+  _redirects: 'text/plain',
+};
+
+/** The Content-Type of an output path, with `charset=utf-8` for text (everything Newsroom writes is UTF-8). */
+export function contentTypeOf(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const type =
+    TYPES[name] ??
+    (path.startsWith('pagefind/') && !/\.(js|json)$/.test(path) ? undefined : mime.lookup(name) || undefined) ??
+    'application/octet-stream';
+  const text = type.startsWith('text/') || /[/+](json|xml|javascript)$/.test(type);
+  return text ? `${type}; charset=utf-8` : type;
+}
+
+/** Whether a Pagefind file's name changes with its content (so it may be cached for ever). */
+export function isHashedSearchFile(path: string): boolean {
+  return PAGEFIND_HASHED.test(path);
+}

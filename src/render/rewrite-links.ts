@@ -1,0 +1,90 @@
+import { Parser } from 'htmlparser2';
+import type { SiteLinks } from '../site/links.js';
+
+/** Attributes that hold one URL. */
+const URL_ATTRIBUTES = new Set(['href', 'src', 'poster', 'action', 'formaction', 'cite', 'data']);
+/** Attributes that hold a list of `URL width` candidates. */
+const SRCSET_ATTRIBUTES = new Set(['srcset', 'imagesrcset']);
+
+const escapeAttribute = (value: string): string => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+
+/** A page's HTML with its links rewritten, and the public/ files it refers to. */
+export interface RewrittenPage {
+  readonly html: string;
+  /** Output paths of the fingerprinted public/ files the page refers to. */
+  readonly assets: readonly string[];
+}
+
+/**
+ * Rewrites the site links of a rendered page for where it is served: the base path before every site-relative URL
+ * (`/news/x/` -> `/newsroom/news/x/`) and fingerprinted names for assets, in every attribute that holds a URL, from
+ * templates and Markdown alike. Relative URLs that name an asset become site-relative too. Parsed with htmlparser2,
+ * so only real attributes change (never text that looks like one); everything else is kept byte for byte.
+ */
+export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): RewrittenPage {
+  if (links.identity) return { html, assets: [] };
+  const assets = new Set<string>();
+  const page = new URL(pageUrl, 'http://site.invalid');
+  const rewrite = (url: string): string => {
+    const trimmed = url.trim();
+    if (trimmed.startsWith('/') && !trimmed.startsWith('//')) {
+      const asset = links.asset(trimmed);
+      if (asset) assets.add(asset);
+      return links.href(trimmed);
+    }
+    if (trimmed.startsWith(`${links.baseUrl}/`)) {
+      const local = trimmed.slice(links.baseUrl.length);
+      const asset = links.asset(local);
+      if (!asset) return url;
+      assets.add(asset);
+      return links.absolute(local);
+    }
+    // A relative URL (`../images/x.png`) keeps working under any prefix; rewrite it only when it names an asset.
+    if (trimmed === '' || /^[a-z][a-z0-9+.-]*:|^[#?]/i.test(trimmed)) return url;
+    const resolved = new URL(trimmed, page);
+    if (resolved.origin !== page.origin) return url;
+    const local = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+    const asset = links.asset(local);
+    if (!asset) return url;
+    assets.add(asset);
+    return links.href(local);
+  };
+  const edits: { start: number; end: number; text: string }[] = [];
+  const parser = new Parser(
+    {
+      onattribute(name, value, quote) {
+        const isList = SRCSET_ATTRIBUTES.has(name);
+        if (!isList && !URL_ATTRIBUTES.has(name)) return;
+        const next = isList
+          ? value
+              .split(',')
+              .map((candidate) => {
+                const [url = '', ...descriptor] = candidate.trim().split(/\s+/);
+                return [rewrite(url), ...descriptor].join(' ');
+              })
+              .join(', ')
+          : rewrite(value);
+        if (next === value) return;
+        // startIndex..endIndex spans `name=value` as written; replace the value with its quotes.
+        const start = parser.startIndex;
+        const raw = html.slice(start, parser.endIndex);
+        const equals = raw.indexOf('=');
+        if (equals === -1) return;
+        const valueStart = quote
+          ? raw.indexOf(quote, equals)
+          : equals + 1 + (raw.slice(equals + 1).length - raw.slice(equals + 1).trimStart().length);
+        edits.push({ start: start + valueStart, end: parser.endIndex, text: `"${escapeAttribute(next)}"` });
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  if (edits.length === 0) return { html, assets: [...assets] };
+  let out = '';
+  let at = 0;
+  for (const edit of edits) {
+    out += html.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return { html: out + html.slice(at), assets: [...assets] };
+}
