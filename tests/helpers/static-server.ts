@@ -14,9 +14,10 @@ export interface StaticServer {
 
 /**
  * Serves the built site in `dir` over real HTTP on 127.0.0.1, as a plain static host would (files only, no server
- * code). A missing path gets its language's 404 page (`/fr/…` -> `fr/404.html`, else `404.html`) with status 404.
+ * code), at the root or under `basePath` (`/newsroom`). A missing path gets its language's 404 page (`/fr/…` -> `fr/404.html`, else `404.html`) with status 404.
  */
-export async function serveStatic(dir: string): Promise<StaticServer> {
+export async function serveStatic(dir: string, options: { basePath?: string } = {}): Promise<StaticServer> {
+  const basePath = options.basePath ?? '';
   const files = sirv(dir, { dev: false, etag: false });
   const notFound = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const first = new URL(req.url ?? '/', 'http://host').pathname.split('/')[1] ?? '';
@@ -26,6 +27,15 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
     res.end(await readFile(page));
   };
   const server = http.createServer((req, res) => {
+    // Under a base path (a site served at https://example.org/newsroom/), nothing outside it exists.
+    if (basePath) {
+      const url = req.url ?? '/';
+      if (!url.startsWith(`${basePath}/`)) {
+        res.writeHead(404).end();
+        return;
+      }
+      req.url = url.slice(basePath.length);
+    }
     files(req, res, () => {
       notFound(req, res).catch((error: unknown) => res.destroy(error instanceof Error ? error : undefined));
     });
