@@ -6,18 +6,15 @@ import { type AssetFile, discover, isInside, type Listing, type Sources } from '
 import type { Page } from './content/page.js';
 import type { LoadContext, Release } from './content/release.js';
 import { publicPath } from './content/release.js';
-import { DEFAULT_CACHE_POLICY, loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
+import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
 import { checkTermLabels, checkTranslations } from './content/translation-check.js';
 import { loadTranslations, Translations } from './content/translations.js';
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
-import { deployManifest, manifestEntries, type OutputDescription } from './output/deploy-manifest.js';
-import { headersFile } from './output/headers-file.js';
+import { deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
-import { redirectsFile } from './output/redirects-file.js';
 import { SearchIndexer } from './output/search-index.js';
-import { type CopiedFile, OutputError, type OutputFile, writeSite } from './output/write-site.js';
+import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
-import { MANIFEST_PATH, serializeManifest } from './publish/manifest.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
 import { basePathOf, type SiteLinks, siteLinks } from './site/links.js';
@@ -322,38 +319,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (ok && options.write && !deploy) {
       await writeSite(outDir, rendered.files, compiled.assets, { more: indexer ? () => indexer.finish() : undefined });
     } else if (ok && options.write && compiled.site) {
-      const output = deployOutput(compiled, compiled.site, rendered.files, rendered.assets);
+      const output = deployOutput({
+        routes: compiled.routes,
+        plan: compiled.assetPlan,
+        links: compiled.links,
+        site: compiled.site,
+        rendered: rendered.files,
+        referenced: rendered.assets,
+        now: options.now,
+        nextBuildAt: nextEmbargo(compiled.releases, options.now),
+      });
       await writeSite(outDir, output.files, output.copies, {
         more: indexer ? () => indexer.finish() : undefined,
-        // Pages and feeds change with every release and are many: a fast Brotli level (about 15% larger than the
-        // best, 40 times faster). Styles, scripts and the search index change rarely: the best.
-        compress: options.compress
-          ? (path) => (['page', 'feed'].includes(output.described.get(path)?.kind ?? '') ? 5 : 11)
-          : undefined,
-        seal: (written) => {
-          const entries = manifestEntries(
-            written,
-            output.described,
-            compiled.site?.cacheControl ?? DEFAULT_CACHE_POLICY,
-          );
-          const served = entries.filter((e) => e.path !== '_redirects');
-          const headers = headersFile(served, compiled.links.basePath);
-          const headersEntry = manifestEntries(
-            [{ path: '_headers', sha256: sha256(headers), size: Buffer.byteLength(headers) }],
-            output.described,
-            compiled.site?.cacheControl ?? DEFAULT_CACHE_POLICY,
-          );
-          const manifest = deployManifest(
-            [...entries, ...headersEntry],
-            compiled.links.baseUrl,
-            options.now,
-            nextEmbargo(compiled.releases, options.now),
-          );
-          return [
-            { path: '_headers', contents: headers },
-            { path: MANIFEST_PATH, contents: serializeManifest(manifest) },
-          ];
-        },
+        compress: options.compress ? output.brotliQuality : undefined,
+        seal: output.seal,
       });
     }
     return {
@@ -366,54 +345,4 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   } finally {
     await indexer?.close();
   }
-}
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** The content files an output was made from, for the manifest. */
-function sourcesOf(route: Route): readonly string[] {
-  return route.kind === 'feed' ? route.items.map((r) => r.source) : route.sources;
-}
-
-/**
- * Everything a deploy build writes besides the search index: rendered pages and feeds, `_redirects`, and the
- * public/ files under their fingerprinted names when something refers to them (their own names otherwise), each
- * described for the manifest.
- */
-function deployOutput(
-  compiled: CompiledSite,
-  site: SiteConfig,
-  rendered: readonly RenderedFile[],
-  referenced: ReadonlySet<string>,
-): { files: OutputFile[]; copies: CopiedFile[]; described: Map<string, OutputDescription> } {
-  const described = new Map<string, OutputDescription>();
-  for (const route of compiled.routes) {
-    const kind =
-      route.kind === 'feed' || route.kind === 'sitemap'
-        ? 'feed'
-        : route.outputPath.endsWith('.html') || route.kind === 'redirect'
-          ? 'page'
-          : 'file';
-    described.set(route.outputPath, {
-      kind,
-      sources: sourcesOf(route),
-      ...(route.kind === 'redirect' ? { type: 'text/html; charset=utf-8' } : {}),
-    });
-  }
-  const moves = compiled.routes.flatMap((r) => (r.kind === 'redirect' ? [{ from: r.url, to: r.target }] : []));
-  const redirects = redirectsFile(moves, site.languages, compiled.links);
-  described.set('_redirects', { kind: 'file', sources: [] });
-  described.set('_headers', { kind: 'file', sources: [] });
-  const files: OutputFile[] = [...rendered, { path: '_redirects', contents: redirects }];
-  const copies: CopiedFile[] = [];
-  const plan = compiled.assetPlan;
-  const used = new Set([...referenced, ...(plan?.referencedByStyles ?? [])]);
-  for (const asset of plan?.assets ?? []) {
-    const hashed = asset.hashedPath !== undefined && used.has(asset.outputPath);
-    const outputPath = hashed && asset.hashedPath ? asset.hashedPath : asset.outputPath;
-    described.set(outputPath, { kind: hashed ? 'fingerprinted' : 'file', sources: [asset.source] });
-    if (asset.contents) files.push({ path: outputPath, contents: asset.contents });
-    else copies.push({ outputPath, absolutePath: asset.from, sha256: asset.sha256, size: asset.size });
-  }
-  return { files, copies, described };
 }
