@@ -2,12 +2,20 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BuildOptions, build } from './build.js';
+import { type BuildOptions, build, outputDirectory } from './build.js';
 import { DevSession } from './dev/dev-session.js';
 import { formatDiagnostic, type Streams } from './diagnostics.js';
 import { checkNewRelease, createRelease, NewReleaseError, today } from './new-release.js';
 import { SearchIndexError } from './output/search-index.js';
 import { OutputError } from './output/write-site.js';
+import { diffManifests } from './publish/diff.js';
+import { diffJson, formatDiff, formatPurge } from './publish/diff-report.js';
+import { ManifestError, readManifest } from './publish/manifest.js';
+import { formatPlan, formatPublished } from './publish/plan-report.js';
+import { lineProgress, terminalProgress } from './publish/progress.js';
+import type { PublishOptions } from './publish/publish.js';
+import { PublishError } from './publish/publish-error.js';
+import { formatS3Target, parseS3Target, S3TargetError } from './publish/s3-target.js';
 
 export type { Streams } from './diagnostics.js';
 
@@ -21,6 +29,10 @@ Commands:
   check                 validate everything, write nothing
   dev                   build, serve on http://127.0.0.1:8080/, rebuild and reload on every change
   new "Title"           create content/news/<slug>.md with every front-matter field
+  diff OLD NEW          compare two builds' .newsroom/manifest.json files: changes and the CDN purge list
+  publish --to s3://bucket/prefix
+                        upload the built output to S3 (or an S3-compatible store): changed files only,
+                        assets before pages, then the manifest, then deletes; writes <out>/.newsroom/purge.json
 
 Options for build, check and dev:
   --root DIR            site root (default: current directory)
@@ -28,6 +40,7 @@ Options for build, check and dev:
   --drafts              include drafts and embargoed releases, with a banner (previews only)
   --now ISO-8601        the time embargoes are judged against (default: now)
   --out DIR             build only: output directory (default: <root>/dist)
+  --compress            build only: also write .br and .gz copies of text files over 1 KB
 
 Options for dev:
   --port N              port to serve on (default: 8080; 0 picks a free one)
@@ -41,11 +54,26 @@ Options for new:
   --location CITY       the dateline city
   --slug SLUG           the URL slug (default: made from the title)
 
+Options for diff:
+  --json                print one JSON object: {added, changed, removed, purge: {paths, urls}}
+
+Options for publish (credentials from the AWS SDK's usual sources: AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY, or AWS_PROFILE; the prefix belongs to the site: what the build lacks is deleted):
+  --to s3://BUCKET/PREFIX
+                        where to publish (required)
+  --root DIR, --out DIR the built output is --out, or <root>/dist
+  --endpoint URL        an S3-compatible endpoint (path-style requests)
+  --region REGION       the bucket's region (default: AWS_REGION, else us-east-1)
+  --dry-run             print the plan and the purge list, write nothing
+  --max-deletes N       refuse to delete more than N objects (default: 256)
+  --force               delete however many objects the build no longer has
+  --concurrency N       requests at once (default: 8)
+
   -h, --help            show this help
   -v, --version         show the version
 
-Exit codes: 0 success; 1 content, template or output errors, a port in use, or a release that exists already;
-2 bad command line.`;
+Exit codes: 0 success; 1 content, template or output errors, a port in use, a release that exists already, an
+unreadable manifest or a failed publish; 2 bad command line.`;
 
 const defaultStreams: Streams = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -87,6 +115,55 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** A whole-number option from `min` to `max`. */
+function parseCount(option: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < min || count > max) {
+    throw new UsageError(`--${option} must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return count;
+}
+
+/** The options `publish` reads from the command line. */
+interface PublishArgs {
+  readonly out?: string | undefined;
+  readonly to?: string | undefined;
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
+  readonly 'dry-run'?: boolean | undefined;
+  readonly 'max-deletes'?: string | undefined;
+  readonly force?: boolean | undefined;
+  readonly concurrency?: string | undefined;
+}
+
+/** `publish`'s options, resolved once: the output directory as for build, the target, region and limits. */
+function parsePublish(values: PublishArgs, root: string): PublishOptions {
+  if (values.to === undefined) throw new UsageError('publish needs --to s3://bucket/prefix');
+  const region = values.region ?? (process.env.AWS_REGION || 'us-east-1');
+  if (!/^[\w-]+$/.test(region)) throw new UsageError(`--region must be a region name like eu-west-1 (got "${region}")`);
+  if (values.endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(values.endpoint)) {
+    throw new UsageError(
+      `--endpoint must be an http or https URL like http://127.0.0.1:9000 (got "${values.endpoint}")`,
+    );
+  }
+  try {
+    return {
+      outDir: outputDirectory(root, values.out === undefined ? undefined : path.resolve(values.out)),
+      target: parseS3Target(values.to),
+      endpoint: values.endpoint?.replace(/\/$/, ''),
+      region,
+      dryRun: values['dry-run'] ?? false,
+      maxDeletes: parseCount('max-deletes', values['max-deletes'], 256, 0, Number.MAX_SAFE_INTEGER),
+      force: values.force ?? false,
+      concurrency: parseCount('concurrency', values.concurrency, 8, 1, 100),
+    };
+  } catch (cause) {
+    if (cause instanceof S3TargetError || cause instanceof OutputError) throw new UsageError(cause.message);
+    throw cause;
+  }
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -97,6 +174,7 @@ const OPTIONS = {
   out: { type: 'string' },
   'base-url': { type: 'string' },
   drafts: { type: 'boolean' },
+  compress: { type: 'boolean' },
   now: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -105,6 +183,14 @@ const OPTIONS = {
   lang: { type: 'string' },
   location: { type: 'string' },
   slug: { type: 'string' },
+  json: { type: 'boolean' },
+  to: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'max-deletes': { type: 'string' },
+  force: { type: 'boolean' },
+  concurrency: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -113,10 +199,12 @@ type OptionName = keyof typeof OPTIONS;
 
 /** Which options each command takes. */
 const ALLOWED: Record<string, readonly OptionName[]> = {
-  build: ['root', 'out', 'base-url', 'drafts', 'now'],
+  build: ['root', 'out', 'base-url', 'drafts', 'now', 'compress'],
   check: ['root', 'out', 'base-url', 'drafts', 'now'],
   dev: ['root', 'base-url', 'drafts', 'now', 'port', 'host', 'open'],
   new: ['root', 'date', 'lang', 'location', 'slug'],
+  diff: ['json'],
+  publish: ['root', 'out', 'to', 'endpoint', 'region', 'dry-run', 'max-deletes', 'force', 'concurrency'],
 };
 
 /** The parsed command line: one variant per command. */
@@ -141,7 +229,9 @@ type Command =
       readonly lang: string | undefined;
       readonly location: string | undefined;
       readonly slug: string | undefined;
-    };
+    }
+  | { readonly name: 'diff'; readonly old: string; readonly next: string; readonly json: boolean }
+  | { readonly name: 'publish'; readonly options: PublishOptions };
 
 function parse(argv: readonly string[]): Command {
   const { values, positionals } = parseArgs({
@@ -159,7 +249,7 @@ function parse(argv: readonly string[]): Command {
   for (const option of Object.keys(values) as OptionName[]) {
     if (!allowed.includes(option)) throw new UsageError(`--${option} does not apply to ${name}`);
   }
-  const extra = name === 'new' ? rest.slice(1) : rest;
+  const extra = rest.slice(name === 'new' ? 1 : name === 'diff' ? 2 : 0);
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
   const root = path.resolve(values.root ?? process.cwd());
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
@@ -183,6 +273,14 @@ function parse(argv: readonly string[]): Command {
     }
     return { name, root, ...request };
   }
+  if (name === 'diff') {
+    const [old, next] = rest;
+    if (old === undefined || next === undefined) {
+      throw new UsageError('diff needs two manifests: newsroom diff OLD NEW');
+    }
+    return { name, old, next, json: values.json ?? false };
+  }
+  if (name === 'publish') return { name, options: parsePublish(values, root) };
   const baseUrl = parseBaseUrl(values['base-url']);
   const includeDrafts = values.drafts ?? false;
   const now = parseNow(values.now);
@@ -207,6 +305,7 @@ function parse(argv: readonly string[]): Command {
       includeDrafts,
       now: now ?? new Date(),
       write: name === 'build',
+      compress: values.compress ?? false,
     },
   };
 }
@@ -327,6 +426,53 @@ async function runNew(command: Extract<Command, { name: 'new' }>, streams: Strea
   }
 }
 
+async function runDiff(command: Extract<Command, { name: 'diff' }>, streams: Streams): Promise<number> {
+  try {
+    const [old, next] = await Promise.all([readManifest(command.old), readManifest(command.next)]);
+    const diff = diffManifests(old, next);
+    if (command.json) streams.out(diffJson(diff));
+    else for (const line of formatDiff(diff)) streams.out(line);
+    return EXIT.ok;
+  } catch (cause) {
+    if (cause instanceof ManifestError) {
+      streams.err(`newsroom: ${cause.message}`);
+      return EXIT.failed;
+    }
+    throw cause;
+  }
+}
+
+async function runPublish(options: PublishOptions, streams: Streams): Promise<number> {
+  // Loaded only here: the AWS SDK takes a while to load, and no other command needs it.
+  const { publish } = await import('./publish/publish.js');
+  const progress =
+    streams === defaultStreams && process.stderr.isTTY
+      ? terminalProgress((text) => process.stderr.write(text))
+      : lineProgress(streams.err);
+  const where = formatS3Target(options.target);
+  try {
+    const { plan, diff, refusal, purgeFile } = await publish(options, progress);
+    if (options.dryRun) {
+      for (const line of formatPlan(plan, diff.purge, where, refusal)) streams.out(line);
+      if (refusal) streams.err(`newsroom: ${refusal}`);
+      return refusal ? EXIT.failed : EXIT.ok;
+    }
+    streams.out(formatPublished(plan, where));
+    for (const line of formatPurge(diff.purge)) streams.out(line);
+    if (purgeFile) {
+      const shown = path.relative(process.cwd(), purgeFile);
+      streams.out(`newsroom: wrote the purge list to ${shown.startsWith('..') ? purgeFile : shown}`);
+    }
+    return EXIT.ok;
+  } catch (cause) {
+    if (cause instanceof PublishError || cause instanceof ManifestError) {
+      streams.err(`newsroom: ${cause.message}`);
+      return EXIT.failed;
+    }
+    throw cause;
+  }
+}
+
 /**
  * Runs the CLI and returns the exit code; the only place that decides it. `until` is how long `dev` serves
  * (by default, until Ctrl-C).
@@ -355,6 +501,10 @@ export async function main(
       return runDev(command, streams, until);
     case 'new':
       return runNew(command, streams);
+    case 'diff':
+      return runDiff(command, streams);
+    case 'publish':
+      return runPublish(command.options, streams);
     default:
       return runBuild(command.name, command.options, streams);
   }

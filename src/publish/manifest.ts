@@ -6,10 +6,17 @@ import { z } from 'zod';
 export const MANIFEST_PATH = '.newsroom/manifest.json';
 
 /**
+ * In the bucket only: the fingerprinted files the last publish kept although its build no longer had them (pages
+ * cached before it may still ask for them), as `{"paths": [...]}`. Written before the manifest.
+ */
+export const RETAINED_PATH = '.newsroom/retained.json';
+
+/**
  * What a file is, for caching and for the order of uploads: fingerprinted assets first (nothing refers to them
  * yet), then other files, then pages, then feeds and sitemaps (which announce the pages).
  */
 export const FILE_KINDS = ['fingerprinted', 'file', 'page', 'feed'] as const;
+/** One of `FILE_KINDS`. */
 export type FileKind = (typeof FILE_KINDS)[number];
 
 /** One file of the output. */

@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MANIFEST_PATH } from '../../src/publish/manifest.js';
+import { type DistSpec, makeDist, manifestOf, writeDist } from '../helpers/dist.js';
+import { newsroom, S3RVER_ENV, startNewsroom } from '../helpers/newsroom-process.js';
+import { expectedState, sampleSite } from '../helpers/publish-site.js';
+import { S3TestServer } from '../helpers/s3-server.js';
+
+let s3: S3TestServer;
+beforeAll(async () => {
+  s3 = await S3TestServer.start(['site', 'reference']);
+});
+afterAll(() => s3.close());
+beforeEach(() => s3.reset());
+
+function args(root: string, to: string, ...extra: string[]): string[] {
+  return ['publish', '--root', root, '--to', to, '--endpoint', s3.endpoint, ...extra];
+}
+
+/** A site of 40 pages whose text (not length) depends on `version`, so versions differ in bytes only. */
+function bigSite(version: 'v1' | 'v2', removed = false): Record<string, DistSpec> {
+  const files: Record<string, DistSpec> = { ...sampleSite(version) };
+  for (let i = 0; i < 40; i++) {
+    if (removed && i % 10 === 0) continue;
+    files[`news/r${String(i).padStart(2, '0')}/index.html`] = `<h1>Release ${i} ${version}</h1>`;
+    files[`images/r${i}.0123abcd${String(i).padStart(2, '0')}.jpg`] = `jpeg ${i}`;
+  }
+  return files;
+}
+
+describe('publish through a failing network', () => {
+  it('retries throttled and dropped requests with backoff and still publishes everything', async () => {
+    const root = await makeDist(sampleSite());
+    const manifest = manifestOf(sampleSite());
+    s3.faults.push(
+      { method: 'PUT', times: 2, answer: { status: 503, code: 'SlowDown' } },
+      { method: 'PUT', times: 2, answer: 'drop' },
+      { method: 'GET', times: 1, answer: { status: 500, code: 'InternalError' } },
+    );
+    const result = await newsroom(args(root, 's3://site/retry'), S3RVER_ENV);
+    expect(result.code).toBe(0);
+    expect(s3.faults.map((f) => f.times)).toEqual([0, 0, 0]);
+    expect(s3.log.filter((r) => r.status === 503)).toHaveLength(2);
+    expect(await s3.state('site', 'retry/')).toEqual(expectedState(manifest));
+  });
+
+  it('stops with one clear line when a request fails every attempt, leaving the old manifest for a rerun', async () => {
+    const root = await makeDist(sampleSite('v1'));
+    expect((await newsroom(args(root, 's3://site/fail'), S3RVER_ENV)).code).toBe(0);
+    const oldManifest = (await s3.state('site', 'fail/'))[MANIFEST_PATH];
+    const manifest = await writeDist(root, sampleSite('v2'));
+    s3.reset();
+    s3.faults.push({
+      method: 'PUT',
+      key: /news\/a\/index\.html$/,
+      times: Infinity,
+      answer: { status: 500, code: 'InternalError' },
+    });
+    const failed = await newsroom(args(root, 's3://site/fail'), S3RVER_ENV);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split('\n').at(-1)).toBe(
+      'newsroom: uploading s3://site/fail/news/a/index.html failed after 6 attempts: InternalError (HTTP 500): Injected by the test proxy; the bucket keeps its previous manifest: run publish again to finish the job',
+    );
+    expect(failed.stderr).not.toMatch(/^\s+at /m);
+    expect(s3.writes().filter((w) => w === 'PUT fail/news/a/index.html')).toHaveLength(6);
+    expect(s3.writes()).not.toContain(`PUT fail/${MANIFEST_PATH}`);
+    expect((await s3.state('site', 'fail/'))[MANIFEST_PATH]).toEqual(oldManifest);
+
+    s3.reset();
+    const rerun = await newsroom(args(root, 's3://site/fail'), S3RVER_ENV);
+    expect(rerun.code).toBe(0);
+    // The purge list still covers everything since the last finished publish.
+    expect(rerun.stdout).toContain('  /newsroom/news/a/\n');
+    expect(await s3.state('site', 'fail/')).toEqual(expectedState(manifest));
+  });
+
+  it('ends a publish killed half-way and run again in exactly the state of an uninterrupted one', async () => {
+    const root = await makeDist(bigSite('v1'));
+    expect((await newsroom(args(root, 's3://site/kill'), S3RVER_ENV)).code).toBe(0);
+    const v1State = await s3.state('site', 'kill/');
+    // The reference bucket goes through the same publishes without interruption: v1, then v2.
+    expect((await newsroom(args(root, 's3://reference/kill'), S3RVER_ENV)).code).toBe(0);
+    await writeDist(root, bigSite('v2', true));
+    expect((await newsroom(args(root, 's3://reference/kill'), S3RVER_ENV)).code).toBe(0);
+    const v2State = await s3.state('reference', 'kill/');
+
+    /** Starts a publish of the current dist with slow uploads and kills it with SIGKILL after `puts` of them. */
+    const interrupt = async (puts: number): Promise<void> => {
+      s3.reset();
+      s3.delay = 20;
+      s3.slowMethod = 'PUT';
+      const running = startNewsroom(args(root, 's3://site/kill', '--concurrency', '2'), S3RVER_ENV);
+      let exited = false;
+      void running.exited.then(() => {
+        exited = true;
+      });
+      while (!exited && s3.log.filter((r) => r.method === 'PUT' && r.status === 200).length < puts) await sleep(5);
+      running.child.kill('SIGKILL');
+      expect((await running.exited).signal).toBe('SIGKILL');
+      // Requests the proxy holds still land, as they would at S3.
+      await s3.idle();
+      s3.reset();
+      expect(s3.writes()).toEqual([]);
+    };
+
+    await interrupt(10);
+    const mixed = await s3.state('site', 'kill/');
+    expect(mixed).not.toEqual(v1State);
+    expect(mixed[MANIFEST_PATH]).toEqual(v1State[MANIFEST_PATH]);
+    expect((await newsroom(args(root, 's3://site/kill'), S3RVER_ENV)).code).toBe(0);
+    expect(await s3.state('site', 'kill/')).toEqual(v2State);
+
+    // Killed while going back to v1 (same sizes, other bytes), then v2 again: the objects the killed publish
+    // overwrote look unchanged by size and by the stored manifest, and must still be put right.
+    await writeDist(root, bigSite('v1'));
+    await interrupt(10);
+    const reverted = await s3.state('site', 'kill/');
+    expect(reverted[MANIFEST_PATH]).toEqual(v2State[MANIFEST_PATH]);
+    expect(reverted['news/r01/index.html']?.sha256).not.toBe(v2State['news/r01/index.html']?.sha256);
+    await writeDist(root, bigSite('v2', true));
+    expect((await newsroom(args(root, 's3://site/kill'), S3RVER_ENV)).code).toBe(0);
+    expect(await s3.state('site', 'kill/')).toEqual(v2State);
+  });
+});
