@@ -150,10 +150,17 @@ export class S3TestServer {
 
   /** Every object under `prefix` in `bucket`, by key relative to the prefix, read back in full. */
   async state(bucket: string, prefix = ''): Promise<Record<string, StoredObjectState>> {
-    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined }));
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const listed = await this.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }),
+      );
+      for (const { Key } of listed.Contents ?? []) if (Key !== undefined) keys.push(Key);
+      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    } while (token);
     const result: Record<string, StoredObjectState> = {};
-    for (const { Key } of listed.Contents ?? []) {
-      if (Key === undefined) continue;
+    for (const Key of keys) {
       const got = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key }));
       const bytes = Buffer.from((await got.Body?.transformToByteArray()) ?? []);
       result[Key.slice(prefix.length)] = {

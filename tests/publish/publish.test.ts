@@ -236,6 +236,28 @@ describe('newsroom publish', () => {
     expect(await s3.state('site', 'broken/')).toEqual(expectedState(manifestOf(sampleSite())));
   });
 
+  it('lists and deletes past the 1,000 keys S3 gives or takes in one request', async () => {
+    const many: Record<string, string> = { 'index.html': 'Home' };
+    for (let i = 0; i < 1005; i++) many[`news/r${i}/index.html`] = `R${i}`;
+    const root = await makeDist(many);
+    expect((await publish(root, 'many', '--concurrency', '32')).code).toBe(0);
+    expect(Object.keys(await s3.state('site', 'many/'))).toHaveLength(1007);
+    // A second publish must see all 1,006 stored files (two list pages) to upload nothing.
+    s3.reset();
+    const again = await publish(root, 'many');
+    expect(again.stdout).toContain('published 0 files (0 B), deleted 0, unchanged 1006');
+    expect(s3.log.filter((r) => r.query.includes('list-type=2')).length).toBeGreaterThan(1);
+    // Taking them all down: 1,005 deletes in two batches, after the manifest.
+    await writeDist(root, { 'index.html': 'Home' });
+    s3.reset();
+    const down = await publish(root, 'many', '--force');
+    expect(down.stdout).toContain('deleted 1005,');
+    expect(s3.log.filter((r) => r.method === 'POST' && r.query.startsWith('delete') && r.status === 200)).toHaveLength(
+      2,
+    );
+    expect(Object.keys(await s3.state('site', 'many/')).sort()).toEqual(['.newsroom/manifest.json', 'index.html']);
+  });
+
   it('reads the output from --out', async () => {
     const root = await makeDist(sampleSite());
     const manifest = await writeDist(path.join(root, 'elsewhere'), sampleSite('v9'));
