@@ -45,8 +45,16 @@ export function lineProgress(line: (text: string) => void): PublishProgress {
   };
 }
 
-/** For a terminal: one line, rewritten in place, with files and bytes done out of the total. */
-export function terminalProgress(write: (text: string) => void): PublishProgress {
+/**
+ * For a terminal: one line, rewritten in place, with files and bytes done out of the total. Redrawn at most every
+ * `interval` ms while files go up (thousands of small pages would otherwise flood the terminal), and at each step.
+ */
+export function terminalProgress(
+  write: (text: string) => void,
+  clock: () => number = Date.now,
+  interval = 100,
+): PublishProgress {
+  let drawn = -Infinity;
   let label = '';
   let files = 0;
   let bytes = 0;
@@ -58,10 +66,12 @@ export function terminalProgress(write: (text: string) => void): PublishProgress
     write(`\r\u001b[K${text}`);
     shown = true;
   };
-  const update = (): void =>
+  const update = (): void => {
+    drawn = clock();
     show(
       `newsroom: ${files}/${totalFiles} files, ${formatBytes(bytes)}/${formatBytes(totalBytes)} (uploading ${label})`,
     );
+  };
   return {
     checking: (count) => show(`newsroom: checking ${count} stored object${count === 1 ? '' : 's'}`),
     start: (f, b) => {
@@ -79,7 +89,7 @@ export function terminalProgress(write: (text: string) => void): PublishProgress
     uploaded: (size) => {
       files++;
       bytes += size;
-      update();
+      if (files === totalFiles || clock() - drawn >= interval) update();
     },
     deleting: (count) => show(`newsroom: deleting ${count} object${count === 1 ? '' : 's'}`),
     warn: (text) => {

@@ -42,15 +42,38 @@ describe('progress', () => {
 
   it('rewrites one line in a terminal, with files and bytes done out of the total, and clears it at the end', () => {
     let screen = '';
+    let now = 0;
     steps(
-      terminalProgress((text) => {
-        screen += text;
-      }),
+      terminalProgress(
+        (text) => {
+          screen += text;
+        },
+        // A second between calls: every upload redraws.
+        () => (now += 1000),
+      ),
     );
     const updates = screen.split('\r\u001b[K');
     expect(updates).toContain('newsroom: 2/3 files, 2.5 kB/3.5 kB (uploading 2 pages)');
     expect(updates).toContain('newsroom: 3/3 files, 3.5 kB/3.5 kB (uploading the manifest)');
     expect(screen.endsWith('\r\u001b[K')).toBe(true);
     expect(screen).not.toContain('\n');
+  });
+
+  it('redraws at most every 100 ms while files go up, and always for the last one', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const progress = terminalProgress(
+      (text) => lines.push(text),
+      () => now,
+    );
+    progress.start(1000, 1000);
+    progress.group('1000 pages', 1000);
+    for (let i = 0; i < 1000; i++) {
+      now += 1; // a file a millisecond
+      progress.uploaded(1);
+    }
+    // The group line, one line per 100 ms of uploads, and the last file.
+    expect(lines.length).toBeLessThanOrEqual(1 + 10 + 1);
+    expect(lines.at(-1)).toContain('1000/1000 files');
   });
 });
