@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 import {
   contentTypeOf,
   type FileKind,
@@ -11,6 +9,7 @@ import {
   type ManifestEntry,
   serializeManifest,
 } from '../../src/publish/manifest.js';
+import { tempDir } from './site.js';
 
 /** One output file; everything but its contents is inferred from its path when left out. */
 export interface DistFile {
@@ -43,17 +42,7 @@ export function kindOf(file: string): FileKind {
   return 'file';
 }
 
-const made: string[] = [];
-afterAll(async () => {
-  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** A temporary directory, removed when the test file is done. */
-export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'newsroom-publish-'));
-  made.push(dir);
-  return dir;
-}
+export { tempDir };
 
 /** The manifest a build of `files` for `baseUrl` would write. */
 export function manifestOf(files: Record<string, DistSpec>, baseUrl = 'https://news.example.org/newsroom'): Manifest {

@@ -46,17 +46,7 @@ export function expectedState(manifest: Manifest, previous?: Manifest): Record<s
   const now = new Set(manifest.files.map((f) => f.path));
   const kept = (previous?.files ?? []).filter((f) => f.kind === 'fingerprinted' && !now.has(f.path));
   if (kept.length > 0) state[RETAINED_PATH] = bookkeeping(retainedTextOf(kept.map((f) => f.path).sort()));
-  for (const f of kept) {
-    state[f.path] = {
-      sha256: f.sha256,
-      size: f.size,
-      type: f.type,
-      cacheControl: f.cacheControl,
-      encoding: f.encoding,
-      metadataSha256: f.sha256,
-    };
-  }
-  for (const f of manifest.files) {
+  for (const f of [...kept, ...manifest.files]) {
     state[f.path] = {
       sha256: f.sha256,
       size: f.size,
