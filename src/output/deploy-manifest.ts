@@ -26,7 +26,7 @@ export function cacheControlOf(kind: FileKind, policy: CachePolicy): string {
 /**
  * The manifest entries of the written files: each with its hash, size, Content-Type, Cache-Control, kind and
  * sources. Files the build did not describe are the search index's: fingerprinted when Pagefind hashed their names.
- * Pre-compressed copies take their original's type, kind and sources and add their encoding.
+ * Pre-compressed copies take their original's type and kind, and add their encoding.
  */
 export function manifestEntries(
   written: readonly WrittenFile[],
@@ -47,7 +47,8 @@ export function manifestEntries(
         cacheControl: cacheControlOf(kind, policy),
         ...(file.encoding ? { encoding: file.encoding } : {}),
         kind,
-        sources: [...sources].sort(),
+        // A pre-compressed copy's sources are its original's: not repeated (they are most of a large manifest).
+        sources: file.of ? [] : [...sources].sort(),
       };
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

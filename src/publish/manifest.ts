@@ -32,7 +32,10 @@ export interface ManifestEntry {
   /** For a pre-compressed copy (`x.html.br`): the Content-Encoding it is served with. */
   readonly encoding?: 'br' | 'gzip' | undefined;
   readonly kind: FileKind;
-  /** The site files it was made from, root-relative (`content/news/x.md`, `public/css/site.css`). */
+  /**
+   * The site files it was made from, root-relative (`content/news/x.md`, `public/css/site.css`); empty for a
+   * pre-compressed copy (its original lists them) and for files made from the whole site.
+   */
   readonly sources: readonly string[];
 }
 
@@ -132,7 +135,11 @@ export function serializeManifest(manifest: Manifest): string {
       sources: f.sources,
     }));
   const { generator, version, baseUrl, now, nextBuildAt } = manifest;
-  return `${JSON.stringify({ generator, version, baseUrl, now, nextBuildAt, files }, null, 1)}\n`;
+  // One file a line: compact (tens of thousands of files at 10,000 releases), and a line-by-line diff of two
+  // manifests reads as a list of changed files.
+  const head = JSON.stringify({ generator, version, baseUrl, now, nextBuildAt });
+  const lines = files.map((f) => JSON.stringify(f)).join(',\n');
+  return `${head.slice(0, -1)},"files":[\n${lines}${lines ? '\n' : ''}]}\n`;
 }
 
 // Pagefind's index files carry a content hash in their names; its loader and entry file do not.
