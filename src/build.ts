@@ -328,6 +328,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         referenced: rendered.assets,
         now: options.now,
         nextBuildAt: nextEmbargo(compiled.releases, options.now),
+        drafts: options.includeDrafts,
       });
       await writeSite(outDir, output.files, output.copies, {
         more: indexer ? () => indexer.finish() : undefined,

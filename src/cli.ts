@@ -68,6 +68,7 @@ AWS_SECRET_ACCESS_KEY, or AWS_PROFILE; the prefix belongs to the site: what the 
   --max-deletes N       refuse to delete more than N objects (default: 256)
   --force               delete however many objects the build no longer has
   --concurrency N       requests at once (default: 8)
+  --drafts              publish a --drafts preview build (refused otherwise: it shows embargoed releases)
 
   -h, --help            show this help
   -v, --version         show the version
@@ -135,6 +136,7 @@ interface PublishArgs {
   readonly 'max-deletes'?: string | undefined;
   readonly force?: boolean | undefined;
   readonly concurrency?: string | undefined;
+  readonly drafts?: boolean | undefined;
 }
 
 /** `publish`'s options, resolved once: the output directory as for build, the target, region and limits. */
@@ -157,6 +159,7 @@ function parsePublish(values: PublishArgs, root: string): PublishOptions {
       maxDeletes: parseCount('max-deletes', values['max-deletes'], 256, 0, Number.MAX_SAFE_INTEGER),
       force: values.force ?? false,
       concurrency: parseCount('concurrency', values.concurrency, 8, 1, 100),
+      drafts: values.drafts ?? false,
     };
   } catch (cause) {
     if (cause instanceof S3TargetError || cause instanceof OutputError) throw new UsageError(cause.message);
@@ -204,7 +207,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   dev: ['root', 'base-url', 'drafts', 'now', 'port', 'host', 'open'],
   new: ['root', 'date', 'lang', 'location', 'slug'],
   diff: ['json'],
-  publish: ['root', 'out', 'to', 'endpoint', 'region', 'dry-run', 'max-deletes', 'force', 'concurrency'],
+  publish: ['root', 'out', 'to', 'endpoint', 'region', 'dry-run', 'max-deletes', 'force', 'concurrency', 'drafts'],
 };
 
 /** The parsed command line: one variant per command. */

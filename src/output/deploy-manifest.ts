@@ -60,6 +60,7 @@ export function deployManifest(
   baseUrl: string,
   now: Date,
   nextBuildAt: string | null,
+  drafts: boolean,
 ): Manifest {
-  return { generator: 'newsroom', version: 1, baseUrl, now: now.toISOString(), nextBuildAt, files: entries };
+  return { generator: 'newsroom', version: 1, baseUrl, now: now.toISOString(), nextBuildAt, drafts, files: entries };
 }

@@ -21,6 +21,8 @@ export interface DeployInput {
   readonly referenced: ReadonlySet<string>;
   readonly now: Date;
   readonly nextBuildAt: string | null;
+  /** A `--drafts` preview build. */
+  readonly drafts: boolean;
 }
 
 /** The files of a deploy build and how to finish it, for {@link writeSite}. */
@@ -96,7 +98,7 @@ export function deployOutput(input: DeployInput): DeployOutput {
         described,
         site.cacheControl,
       );
-      const manifest = deployManifest([...entries, ...own], links.baseUrl, input.now, input.nextBuildAt);
+      const manifest = deployManifest([...entries, ...own], links.baseUrl, input.now, input.nextBuildAt, input.drafts);
       return [
         { path: '_headers', contents: headers },
         { path: MANIFEST_PATH, contents: serializeManifest(manifest) },

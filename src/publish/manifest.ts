@@ -49,6 +49,8 @@ export interface Manifest {
   readonly now: string;
   /** The earliest embargo still in the future: when the next build should run; null when none waits. */
   readonly nextBuildAt: string | null;
+  /** A `--drafts` preview: it shows drafts and embargoed releases, so `publish` refuses it unless told. */
+  readonly drafts: boolean;
   /** Every output file except Newsroom's own bookkeeping under `.newsroom/`, sorted by path. */
   readonly files: readonly ManifestEntry[];
 }
@@ -70,6 +72,7 @@ const manifestSchema = z.object({
   baseUrl: z.string(),
   now: z.string(),
   nextBuildAt: z.string().nullable(),
+  drafts: z.boolean(),
   files: z.array(entrySchema),
 });
 
@@ -134,10 +137,10 @@ export function serializeManifest(manifest: Manifest): string {
       kind: f.kind,
       sources: f.sources,
     }));
-  const { generator, version, baseUrl, now, nextBuildAt } = manifest;
+  const { generator, version, baseUrl, now, nextBuildAt, drafts } = manifest;
   // One file a line: compact (tens of thousands of files at 10,000 releases), and a line-by-line diff of two
   // manifests reads as a list of changed files.
-  const head = JSON.stringify({ generator, version, baseUrl, now, nextBuildAt });
+  const head = JSON.stringify({ generator, version, baseUrl, now, nextBuildAt, drafts });
   const lines = files.map((f) => JSON.stringify(f)).join(',\n');
   return `${head.slice(0, -1)},"files":[\n${lines}${lines ? '\n' : ''}]}\n`;
 }

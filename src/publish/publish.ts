@@ -39,6 +39,8 @@ export interface PublishOptions extends BucketOptions {
   readonly force: boolean;
   /** Requests in flight at once. */
   readonly concurrency: number;
+  /** Publish a `--drafts` preview build on purpose (a staging bucket). */
+  readonly drafts: boolean;
 }
 
 /** What a publish did, or, with `dryRun`, would do. */
@@ -119,6 +121,11 @@ export async function publish(options: PublishOptions, progress: PublishProgress
   const manifestFile = path.join(outDir, MANIFEST_PATH);
   const { manifest: local, text: localText } = await readManifestFile(manifestFile);
   checkPaths(local, manifestFile);
+  if (local.drafts && !options.drafts) {
+    throw new PublishError(
+      `${outDir} is a --drafts preview: it shows drafts and embargoed releases. Build without --drafts to publish, or pass --drafts to publish this preview on purpose (to a staging bucket); nothing was uploaded or deleted`,
+    );
+  }
   const where = formatS3Target(options.target);
   const bucket = new SiteBucket(options);
   let phase: Phase = 'read';

@@ -69,6 +69,7 @@ export function manifestOf(files: Record<string, DistSpec>, baseUrl = 'https://n
     baseUrl,
     now: '2026-01-01T00:00:00.000Z',
     nextBuildAt: null,
+    drafts: false,
     files: entries,
   };
 }

@@ -132,4 +132,23 @@ describe('build, then publish', () => {
     expect(await s3.state('site', 'built/')).toEqual(expectedState(fourth, third));
     expect(JSON.parse(await readFile(path.join(dist, '.newsroom/purge.json'), 'utf8')).paths).toContain('/news/r8/');
   });
+
+  it('refuses a --drafts preview (it shows embargoed releases) unless told, and touches nothing', async () => {
+    const root = await makeSite({
+      'content/news/a.md': release({ title: 'Out Now', slug: 'a' }),
+      'content/news/b.md': release({ title: 'Held', slug: 'b', embargo: '2099-01-01T00:00:00Z' }),
+    });
+    expect((await buildSite(root, '--drafts')).code).toBe(0);
+    const args = ['publish', '--root', root, '--to', 's3://site/preview', '--endpoint', s3.endpoint];
+    s3.reset();
+    const refused = await newsroom(args, S3RVER_ENV);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toMatch(
+      /^newsroom: \S+ is a --drafts preview: it shows drafts and embargoed releases\. Build without --drafts to publish, or pass --drafts .*; nothing was uploaded or deleted$/,
+    );
+    expect(s3.log).toEqual([]);
+    const staged = await newsroom([...args, '--drafts'], S3RVER_ENV);
+    expect(staged.code, staged.stderr).toBe(0);
+    expect(Object.keys(await s3.state('site', 'preview/'))).toContain('news/b/index.html');
+  });
 });
