@@ -62,10 +62,16 @@ const translationKey = z.string({ error: 'translationKey must be text' }).regex(
 const alias = z
   .string({ error: 'each alias must be a path like /news/old-slug/' })
   .max(1024, { error: 'an alias must be under 1,024 characters' })
+  // `_redirects` reads `*` and `:name` segments as patterns: an alias `/*` would take over every missing URL.
   .refine(
     (value) =>
-      /^\/(?!\/)/.test(value) && !/[\s?#\\"'<>]/.test(value) && !value.split('/').some((s) => s === '..' || s === '.'),
-    { error: 'an alias must be a path on this site like /news/old-slug/, with no spaces, ?, #, quotes or .. segments' },
+      /^\/(?!\/)/.test(value) &&
+      !/[\s?#\\"'<>*]/.test(value) &&
+      !value.split('/').some((s) => s === '..' || s === '.' || s.startsWith(':')),
+    {
+      error:
+        'an alias must be a path on this site like /news/old-slug/, with no spaces, ?, #, *, quotes, :name or .. segments',
+    },
   );
 
 const flag = (what: string) => z.boolean({ error: `${what} must be true or false` });

@@ -234,6 +234,8 @@ describe('aliases and redirects', () => {
       'content/news/a.md': release({ title: 'A', slug: 'a' }),
       'content/news/b.md': release({ title: 'B', slug: 'b', aliases: '\n  - /news/old-b/\n  - /news/a/' }),
       'content/news/c.md': release({ title: 'C', slug: 'c', aliases: '\n  - /news/old-c/\n  - "javascript:alert(1)"' }),
+      // `_redirects` would read these as patterns matching other pages' URLs.
+      'content/news/d.md': release({ title: 'D', slug: 'd', aliases: '\n  - /news/*\n  - /news/:slug/' }),
     });
     const run = await cli('check', '--root', root);
     expect(run.code).toBe(1);
@@ -241,6 +243,8 @@ describe('aliases and redirects', () => {
       /content\/news\/b\.md:9:1: news\/a\/index\.html is also produced by content\/news\/a\.md/,
     );
     expect(run.stderr).toMatch(/content\/news\/c\.md:9:\d+: an alias must be a path on this site/);
+    expect(run.stderr).toMatch(/content\/news\/d\.md:8:\d+: an alias must be a path on this site/);
+    expect(run.stderr).toMatch(/content\/news\/d\.md:9:\d+: an alias must be a path on this site/);
   });
 });
 
