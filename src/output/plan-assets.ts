@@ -124,10 +124,10 @@ export async function planAssets(files: readonly AssetFile[], basePath: string):
     });
   };
 
-  const stylesheets = files.filter((f) => /\.css$/i.test(f.outputPath));
+  const isStylesheet = (f: AssetFile) => /\.css$/i.test(f.outputPath);
+  const stylesheets = files.filter(isStylesheet);
   for (const file of files) {
-    if (stylesheets.includes(file)) continue;
-    plan(file, await readFile(file.absolutePath));
+    if (!isStylesheet(file)) plan(file, await readFile(file.absolutePath));
   }
 
   // Stylesheets after what they refer to: an @import of another stylesheet needs that one's hash first.

@@ -165,7 +165,8 @@ export async function writeSite(
     if (!isInside(temp, full) || full === temp) throw new Error(`refusing to write outside the output: ${relative}`);
     return full;
   };
-  const written: WrittenFile[] = [];
+  // Hashes are only for `seal` (the manifest): a build without one does not pay for them.
+  const written: WrittenFile[] | undefined = options.seal ? [] : undefined;
   const put = (relative: string, write: (full: string) => Promise<void>) =>
     guarded(path.join(out, relative), async () => {
       const full = target(relative);
@@ -175,11 +176,11 @@ export async function writeSite(
   const writeOne = (file: OutputFile) => async () => {
     await put(file.path, (full) => writeFile(full, file.contents));
     const size = typeof file.contents === 'string' ? Buffer.byteLength(file.contents) : file.contents.byteLength;
-    written.push({ path: file.path, sha256: sha256(file.contents), size });
+    written?.push({ path: file.path, sha256: sha256(file.contents), size });
     if (!options.compress) return;
     for (const copy of await compressedCopies(file, options.compress(file.path))) {
       await put(copy.path, (full) => writeFile(full, copy.contents));
-      written.push({
+      written?.push({
         path: copy.path,
         sha256: sha256(copy.contents),
         size: copy.contents.byteLength,
@@ -190,6 +191,7 @@ export async function writeSite(
   };
   const copyOne = (copy: CopiedFile) => async () => {
     await put(copy.outputPath, (full) => copyFile(copy.absolutePath, full));
+    if (!written) return;
     if (copy.sha256 !== undefined && copy.size !== undefined) {
       written.push({ path: copy.outputPath, sha256: copy.sha256, size: copy.size });
     } else {
@@ -206,7 +208,7 @@ export async function writeSite(
     await guarded(temp, () => mkdir(temp).then(() => undefined));
     await run([...copies.map(copyOne), ...files.map(writeOne)]);
     if (options.more) await run((await options.more()).map(writeOne));
-    const last = options.seal?.(written) ?? [];
+    const last = written ? (options.seal?.(written) ?? []) : [];
     await run(
       [...last, { path: MARKER, contents: MARKER_TEXT }].map(
         (f) => () => put(f.path, (full) => writeFile(full, f.contents)),

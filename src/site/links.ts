@@ -1,4 +1,5 @@
 import { publicPath } from '../content/release.js';
+import { absoluteUrl } from './urls.js';
 
 /**
  * How site URLs are written in the output: with the base URL's path prefix (a site served under
@@ -60,7 +61,7 @@ export function siteLinks(baseUrl: string, basePath: string, assetNames: Readonl
     assetNames,
     asset,
     href: (url) => (isSitePath(url) ? `${basePath}${rename(url)}` : url),
-    absolute: (url) => (isSitePath(url) ? `${baseUrl}${rename(url)}` : url),
+    absolute: (url) => absoluteUrl(baseUrl, rename(url)),
     identity: basePath === '' && assetNames.size === 0,
   };
 }
