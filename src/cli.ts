@@ -454,14 +454,14 @@ async function runPublish(options: PublishOptions, streams: Streams): Promise<nu
       : lineProgress(streams.err);
   const where = formatS3Target(options.target);
   try {
-    const { plan, diff, refusal, purgeFile } = await publish(options, progress);
+    const { plan, diff, refusal, purgeFile, purge } = await publish(options, progress);
     if (options.dryRun) {
       for (const line of formatPlan(plan, diff.purge, where, refusal)) streams.out(line);
       if (refusal) streams.err(`newsroom: ${refusal}`);
       return refusal ? EXIT.failed : EXIT.ok;
     }
     streams.out(formatPublished(plan, where));
-    for (const line of formatPurge(diff.purge)) streams.out(line);
+    for (const line of formatPurge(purge)) streams.out(line);
     if (purgeFile) {
       const shown = path.relative(process.cwd(), purgeFile);
       streams.out(`newsroom: wrote the purge list to ${shown.startsWith('..') ? purgeFile : shown}`);

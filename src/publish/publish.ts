@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diffManifests, type ManifestDiff } from './diff.js';
+import { compareText } from '../compare.js';
+import { diffManifests, type ManifestDiff, type Purge } from './diff.js';
 import {
   MANIFEST_PATH,
   type Manifest,
@@ -52,6 +53,8 @@ export interface PublishResult {
   readonly refusal: string | undefined;
   /** The purge list file written, or undefined for a dry run. */
   readonly purgeFile: string | undefined;
+  /** What the CDN must forget after this publish (the diff's purge list, or more: see {@link purgeListOf}). */
+  readonly purge: Purge;
 }
 
 /** Where a publish stands, for what a failure message says about the bucket. */
@@ -99,6 +102,33 @@ async function readBucket(bucket: SiteBucket, where: string, progress: PublishPr
   return { manifest, manifestText: text, listing, retainedText };
 }
 
+/** The purge list file: the list, and the manifest (its SHA-256) whose publish it is for. */
+interface PurgeFile extends Purge {
+  readonly manifest: string;
+}
+
+/**
+ * The purge list of a publish of the manifest `localText`: the diff's, plus, when the bucket already stores this
+ * very manifest (a rerun after a publish that stopped during its deletes, whose diff is now empty), the list that
+ * publish wrote for it. So a rerun still hands the CDN everything the interrupted publish changed.
+ */
+async function purgeListOf(file: string, localText: string, stored: boolean, purge: Purge): Promise<PurgeFile> {
+  const manifest = createHash('sha256').update(localText).digest('hex');
+  let paths = purge.paths;
+  let urls = purge.urls;
+  if (stored) {
+    const earlier = await readFile(file, 'utf8').then(
+      (text) => JSON.parse(text) as Partial<PurgeFile>,
+      () => undefined,
+    );
+    if (earlier?.manifest === manifest && Array.isArray(earlier.paths) && Array.isArray(earlier.urls)) {
+      paths = [...new Set([...earlier.paths, ...paths])].sort(compareText);
+      urls = [...new Set([...earlier.urls, ...urls])].sort(compareText);
+    }
+  }
+  return { paths, urls, manifest };
+}
+
 /** Every file to upload must be there as built before the first request that changes the bucket. */
 async function checkFiles(outDir: string, plan: PublishPlan): Promise<void> {
   await runLimited(
@@ -143,9 +173,15 @@ export async function publish(options: PublishOptions, progress: PublishProgress
     const plan = planPublish(local, localText, state, checked);
     const diff = diffManifests(state.manifest, local);
     const refusal = deleteRefusal(plan, options.maxDeletes, options.force, where);
-    if (options.dryRun) return { plan, diff, refusal, purgeFile: undefined };
+    if (options.dryRun) return { plan, diff, refusal, purgeFile: undefined, purge: diff.purge };
     if (refusal) throw new PublishError(refusal);
     await checkFiles(outDir, plan);
+    // Written before the first upload, so a publish that stops half-way leaves the list its rerun needs.
+    const purgeFile = path.join(outDir, PURGE_PATH);
+    const purge = await purgeListOf(purgeFile, localText, state.manifestText === localText, diff.purge);
+    await writeAtomically(purgeFile, `${JSON.stringify(purge, null, 1)}\n`).catch((cause: NodeJS.ErrnoException) => {
+      throw new PublishError(`cannot write the purge list ${purgeFile} (${cause.code})`, { cause });
+    });
 
     phase = 'upload';
     progress.start(plan.files, plan.bytes);
@@ -182,13 +218,7 @@ export async function publish(options: PublishOptions, progress: PublishProgress
     }
 
     phase = 'done';
-    const purgeFile = path.join(outDir, PURGE_PATH);
-    await writeAtomically(purgeFile, `${JSON.stringify(diff.purge, null, 1)}\n`).catch(
-      (cause: NodeJS.ErrnoException) => {
-        throw new PublishError(`cannot write the purge list ${purgeFile} (${cause.code})`, { cause });
-      },
-    );
-    return { plan, diff, refusal: undefined, purgeFile };
+    return { plan, diff, refusal: undefined, purgeFile, purge: { paths: purge.paths, urls: purge.urls } };
   } catch (error) {
     if (error instanceof PublishError) {
       throw new PublishError(`${error.message}; ${AFTERMATH[phase]}`, { cause: error.cause });

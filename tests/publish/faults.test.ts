@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST_PATH } from '../../src/publish/manifest.js';
@@ -72,6 +74,34 @@ describe('publish through a failing network', () => {
     // The purge list still covers everything since the last finished publish.
     expect(rerun.stdout).toContain('  /newsroom/news/a/\n');
     expect(await s3.state('site', 'fail/')).toEqual(expectedState(manifest));
+  });
+
+  it('hands a rerun the purge list of a publish that stopped during its deletes', async () => {
+    const root = await makeDist(sampleSite('v1'));
+    expect((await newsroom(args(root, 's3://site/late'), S3RVER_ENV)).code).toBe(0);
+    const { 'news/b/index.html': _b, ...rest } = sampleSite('v1');
+    const manifest = await writeDist(root, { ...rest, 'news/a/index.html': '<h1>A, corrected</h1>' });
+    s3.reset();
+    // Every delete fails: the new manifest is stored, the removed page is still there.
+    s3.faults.push({ method: 'POST', times: Infinity, answer: { status: 500, code: 'InternalError' } });
+    const failed = await newsroom(args(root, 's3://site/late'), S3RVER_ENV);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split('\n').at(-1)).toMatch(
+      /failed after 6 attempts: InternalError \(HTTP 500\).*; the new site is live: run publish again to delete what is left$/,
+    );
+    expect(s3.writes()).toContain(`PUT late/${MANIFEST_PATH}`);
+
+    s3.reset();
+    const rerun = await newsroom(args(root, 's3://site/late'), S3RVER_ENV);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain('published 0 files');
+    // The stored manifest is this build's, so the diff is empty; the list the stopped publish wrote still counts.
+    const purge = JSON.parse(await readFile(path.join(root, 'dist/.newsroom/purge.json'), 'utf8')) as {
+      paths: string[];
+    };
+    expect(purge.paths).toEqual(['/newsroom/news/a/', '/newsroom/news/b/']);
+    expect(rerun.stdout).toContain('  /newsroom/news/b/\n');
+    expect(await s3.state('site', 'late/')).toEqual(expectedState(manifest));
   });
 
   it('ends a publish killed half-way and run again in exactly the state of an uninterrupted one', async () => {

@@ -74,7 +74,7 @@ describe('newsroom publish', () => {
     expect(result.stdout).toContain('newsroom: published 1 file (');
     expect(result.stdout).toContain('unchanged 10 to s3://site/second/');
     expect(result.stdout).toContain('purge 1 path:\n  /newsroom/news/a/\n');
-    expect(await purgeFile(root)).toEqual({
+    expect(await purgeFile(root)).toMatchObject({
       paths: ['/newsroom/news/a/'],
       urls: ['https://news.example.org/newsroom/news/a/'],
     });
