@@ -35,23 +35,21 @@ export function manifestEntries(
 ): ManifestEntry[] {
   const describe = (path: string): OutputDescription =>
     described.get(path) ?? { kind: isHashedSearchFile(path) ? 'fingerprinted' : 'file', sources: [] };
-  return written
-    .map((file): ManifestEntry => {
-      const original = file.of ?? file.path;
-      const { kind, sources, type } = describe(original);
-      return {
-        path: file.path,
-        sha256: file.sha256,
-        size: file.size,
-        type: type ?? contentTypeOf(original),
-        cacheControl: cacheControlOf(kind, policy),
-        ...(file.encoding ? { encoding: file.encoding } : {}),
-        kind,
-        // A pre-compressed copy's sources are its original's: not repeated (they are most of a large manifest).
-        sources: file.of ? [] : [...sources].sort(),
-      };
-    })
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return written.map((file): ManifestEntry => {
+    const original = file.of ?? file.path;
+    const { kind, sources, type } = describe(original);
+    return {
+      path: file.path,
+      sha256: file.sha256,
+      size: file.size,
+      type: type ?? contentTypeOf(original),
+      cacheControl: cacheControlOf(kind, policy),
+      ...(file.encoding ? { encoding: file.encoding } : {}),
+      kind,
+      // A pre-compressed copy's sources are its original's: not repeated (they are most of a large manifest).
+      sources: file.of ? [] : [...sources].sort(),
+    };
+  });
 }
 
 /** The manifest of a build. */

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { SiteConfig } from '../content/site-data.js';
-import { MANIFEST_PATH, serializeManifest } from '../publish/manifest.js';
+import { MANIFEST_PATH, serializeManifest, sha256Of } from '../publish/manifest.js';
 import type { SiteLinks } from '../site/links.js';
 import type { Route } from '../site/routes.js';
 import { deployManifest, manifestEntries, type OutputDescription } from './deploy-manifest.js';
@@ -34,8 +33,6 @@ export interface DeployOutput {
   /** `_headers` and the manifest, made from everything written. */
   seal(written: readonly WrittenFile[]): OutputFile[];
 }
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The content files an output was made from, for the manifest. */
 function sourcesOf(route: Route): readonly string[] {
@@ -94,7 +91,7 @@ export function deployOutput(input: DeployInput): DeployOutput {
         links.basePath,
       );
       const own = manifestEntries(
-        [{ path: '_headers', sha256: sha256(headers), size: Buffer.byteLength(headers) }],
+        [{ path: '_headers', sha256: sha256Of(headers), size: Buffer.byteLength(headers) }],
         described,
         site.cacheControl,
       );

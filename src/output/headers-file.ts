@@ -1,3 +1,5 @@
+import { compareText } from '../compare.js';
+
 /** A file and its Cache-Control, for `_headers`. */
 export interface HeaderSubject {
   readonly path: string;
@@ -51,7 +53,7 @@ export function headersFile(subjects: readonly HeaderSubject[], basePath: string
   const memo = new Map<Folder, string | null>();
   const rules: string[] = [];
   const cache = (value: string) => [`Cache-Control: ${value}`];
-  const sorted = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => compareText(a, b));
   const emit = (node: Folder, prefix: string): void => {
     const all = uniform(node, memo);
     if (all !== undefined && prefix !== basePath) {

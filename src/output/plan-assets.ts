@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type CssNode, parse, walk } from 'css-tree';
 import type { AssetFile } from '../content/discover.js';
 import { publicPath } from '../content/release.js';
 import { type Diagnostic, error, warning } from '../diagnostics.js';
+import { sha256Of } from '../publish/manifest.js';
 
 /** File types that get content-hash names when something refers to them: styles, scripts, fonts, images. */
 const FINGERPRINTED = /\.(css|m?js|woff2?|ttf|otf|eot|png|jpe?g|gif|webp|avif|svg|ico)$/i;
@@ -38,8 +38,6 @@ export interface AssetPlan {
   readonly referencedByStyles: ReadonlySet<string>;
   readonly diagnostics: readonly Diagnostic[];
 }
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** `css/site.css` + hash -> `css/site.3f9a1c2b.css`. */
 export function hashedName(outputPath: string, hash: string): string {
@@ -110,7 +108,7 @@ export async function planAssets(files: readonly AssetFile[], basePath: string):
   const fingerprinted = (p: string) => FINGERPRINTED.test(p) && !WELL_KNOWN.has(p);
 
   const plan = (file: AssetFile, bytes: Uint8Array): void => {
-    const hash = sha256(bytes);
+    const hash = sha256Of(bytes);
     const hashedPath = fingerprinted(file.outputPath) ? hashedName(file.outputPath, hash) : undefined;
     if (hashedPath) names.set(file.outputPath, hashedPath);
     planned.set(file.outputPath, {

@@ -1,3 +1,4 @@
+import { compareText } from '../compare.js';
 import type { SiteLinks } from '../site/links.js';
 
 /** A move from an old URL to a page, from a release's `aliases`. */
@@ -14,7 +15,7 @@ export interface Move {
  */
 export function redirectsFile(moves: readonly Move[], languages: readonly string[], links: SiteLinks): string {
   const lines = ["# Written by Newsroom: moved releases (aliases), then each language's page-not-found."];
-  const sorted = [...moves].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const sorted = [...moves].sort((a, b) => compareText(a.from, b.from));
   for (const move of sorted) lines.push(`${links.href(move.from)} ${links.href(move.to)} 301`);
   const [main, ...others] = languages;
   for (const lang of others) lines.push(`${links.href(`/${lang}/*`)} ${links.href(`/${lang}/404.html`)} 404`);

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { AssetFile } from '../content/discover.js';
 import { isInside } from '../content/discover.js';
+import { sha256Of } from '../publish/manifest.js';
 
 /** A rendered file to write, at a path relative to the output directory. */
 export interface OutputFile {
@@ -73,8 +74,6 @@ export async function compressedCopies(
     { path: `${file.path}.gz`, contents: gz, encoding: 'gzip' },
   ];
 }
-
-const sha256 = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A write that failed on the file system (read-only, disk full ...), naming the path. */
 export class OutputError extends Error {
@@ -176,13 +175,13 @@ export async function writeSite(
   const writeOne = (file: OutputFile) => async () => {
     await put(file.path, (full) => writeFile(full, file.contents));
     const size = typeof file.contents === 'string' ? Buffer.byteLength(file.contents) : file.contents.byteLength;
-    written?.push({ path: file.path, sha256: sha256(file.contents), size });
+    written?.push({ path: file.path, sha256: sha256Of(file.contents), size });
     if (!options.compress) return;
     for (const copy of await compressedCopies(file, options.compress(file.path))) {
       await put(copy.path, (full) => writeFile(full, copy.contents));
       written?.push({
         path: copy.path,
-        sha256: sha256(copy.contents),
+        sha256: sha256Of(copy.contents),
         size: copy.contents.byteLength,
         encoding: copy.encoding,
         of: file.path,
@@ -196,7 +195,7 @@ export async function writeSite(
       written.push({ path: copy.outputPath, sha256: copy.sha256, size: copy.size });
     } else {
       const bytes = await readFile(target(copy.outputPath));
-      written.push({ path: copy.outputPath, sha256: sha256(bytes), size: bytes.byteLength });
+      written.push({ path: copy.outputPath, sha256: sha256Of(bytes), size: bytes.byteLength });
     }
   };
   const run = async (list: readonly (() => Promise<void>)[]) => {

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import mime from 'mime-types';
 import { z } from 'zod';
+import { compareText } from '../compare.js';
 
 /** Where the manifest lives, relative to the output directory (and to the bucket prefix once published). */
 export const MANIFEST_PATH = '.newsroom/manifest.json';
@@ -76,6 +78,11 @@ const manifestSchema = z.object({
   files: z.array(entrySchema),
 });
 
+/** The hex SHA-256 of text or bytes: how the manifest names a file's contents. */
+export function sha256Of(contents: string | Uint8Array): string {
+  return createHash('sha256').update(contents).digest('hex');
+}
+
 /** A manifest that cannot be read or is not one of ours. */
 export class ManifestError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -126,7 +133,7 @@ export async function readManifestFile(file: string): Promise<{ manifest: Manife
 /** The manifest's text: stable key order, sorted files, one trailing newline, so equal builds give equal bytes. */
 export function serializeManifest(manifest: Manifest): string {
   const files = [...manifest.files]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .sort((a, b) => compareText(a.path, b.path))
     .map((f) => ({
       path: f.path,
       sha256: f.sha256,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareText } from '../compare.js';
@@ -10,6 +9,7 @@ import {
   parseManifest,
   RETAINED_PATH,
   readManifestFile,
+  sha256Of,
 } from './manifest.js';
 import {
   type BucketState,
@@ -113,7 +113,7 @@ interface PurgeFile extends Purge {
  * publish wrote for it. So a rerun still hands the CDN everything the interrupted publish changed.
  */
 async function purgeListOf(file: string, localText: string, stored: boolean, purge: Purge): Promise<PurgeFile> {
-  const manifest = createHash('sha256').update(localText).digest('hex');
+  const manifest = sha256Of(localText);
   let paths = purge.paths;
   let urls = purge.urls;
   if (stored) {
@@ -193,7 +193,7 @@ export async function publish(options: PublishOptions, progress: PublishProgress
         const body = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
           throw new PublishError(`cannot read ${file} (${cause.code}): build again, then publish`, { cause });
         });
-        if (createHash('sha256').update(body).digest('hex') !== entry.sha256) {
+        if (sha256Of(body) !== entry.sha256) {
           throw new PublishError(`${file} changed since the build (its SHA-256 is not the manifest's): build again`);
         }
         await bucket.put(entry.path, body, entry);
