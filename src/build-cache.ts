@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type nunjucks from 'nunjucks';
+import type { DiskCache } from './cache/disk-cache.js';
+import { pipelineFingerprint } from './cache/fingerprint.js';
 import type { SourceFile } from './content/discover.js';
-import { loadPage, type Page } from './content/page.js';
-import { type LoadContext, loadRelease, type Release } from './content/release.js';
+import { BATCH, LoadPool } from './content/load-pool.js';
+import { type LoadResult, type LoadSettings, loadSource, type SourceKind } from './content/load-source.js';
+import type { Page } from './content/page.js';
+import type { Release } from './content/release.js';
 import { TextCache } from './content/text-cache.js';
 import type { Diagnostic } from './diagnostics.js';
 import { createMarkdownProcessor, type RenderMarkdown } from './markdown/processor.js';
@@ -16,6 +20,26 @@ interface Loaded<T> {
   readonly value: T | undefined;
   readonly diagnostics: readonly Diagnostic[];
 }
+
+/** How a {@link BuildCache} loads files it has not seen. */
+export interface BuildCacheOptions {
+  /** The persistent cache of load results (front matter, checks, rendered Markdown), if the build keeps one. */
+  readonly disk?: DiskCache | undefined;
+  /** Worker threads for large batches (default: one per core); 0 loads everything on the calling thread. */
+  readonly threads?: number | undefined;
+  /** Files to load below which the calling thread does it alone (starting threads costs about 100 ms). */
+  readonly threadMin?: number | undefined;
+}
+
+/** What one {@link BuildCache.load} call did, for the summary line. */
+export interface LoadCounts {
+  /** Files loaded again (not in memory, not on disk). */
+  loaded: number;
+  /** Files found in the persistent cache. */
+  fromDisk: number;
+}
+
+const THREAD_MIN = 256;
 
 /**
  * What a long-lived process (the dev server) keeps between builds, so a build after an edit redoes only the work
@@ -32,10 +56,18 @@ export class BuildCache {
   readonly texts = new TextCache();
   /** The Markdown processor, made once for the cache's life (it holds no per-file state). */
   readonly markdown: RenderMarkdown = createMarkdownProcessor();
-  readonly #releases = new Map<string, Loaded<Release>>();
-  readonly #pages = new Map<string, Loaded<Page>>();
+  readonly #tables = {
+    release: new Map<string, Loaded<Release | Page>>(),
+    page: new Map<string, Loaded<Release | Page>>(),
+  };
   readonly #versions = new WeakMap<object, string>();
-  #counter = 0;
+  readonly #options: BuildCacheOptions;
+  #pool: LoadPool | undefined;
+  readonly counts: LoadCounts = { loaded: 0, fromDisk: 0 };
+
+  constructor(options: BuildCacheOptions = {}) {
+    this.#options = options;
+  }
   /** Route object -> hash of its data, with versions for the releases and pages in it. */
   readonly #routeHashes = new WeakMap<Route, string>();
   /** Release routes, kept while their release is unchanged. */
@@ -45,40 +77,83 @@ export class BuildCache {
     | { version: string; dir: string; env: nunjucks.Environment; compiled: Map<string, Diagnostic | undefined> }
     | undefined;
 
-  #load<T extends object>(
-    table: Map<string, Loaded<T>>,
+  /**
+   * Loads `sources` of one kind: each from memory when its text and the context are unchanged, else from the
+   * persistent cache under its content key, else by parsing it (on worker threads when there are many). Results
+   * are in the order of `sources`.
+   */
+  async load(kind: SourceKind, sources: readonly SourceFile[], settings: LoadSettings): Promise<LoadResult[]> {
+    const table = this.#tables[kind];
+    const contextKey = JSON.stringify(settings);
+    const disk = this.#options.disk;
+    const results: (LoadResult | undefined)[] = [];
+    const missing: { index: number; path: string; text: string; key: string }[] = [];
+    const fingerprint = pipelineFingerprint();
+    sources.forEach((source, index) => {
+      const known = table.get(source.path);
+      if (known && known.text === source.text && known.contextKey === contextKey) {
+        results.push(known);
+        return;
+      }
+      const key = createHash('sha256')
+        .update(`${fingerprint}\0${kind}\0${contextKey}\0${source.path}\0`)
+        .update(source.text)
+        .digest('hex');
+      const stored = disk?.read(kind, key) as LoadResult | undefined;
+      if (stored) this.counts.fromDisk++;
+      results.push(stored && this.#remember(table, source, contextKey, key, stored));
+      if (!stored) missing.push({ index, path: source.path, text: source.text, key });
+    });
+    this.counts.loaded += missing.length;
+    const threads = this.#options.threads ?? undefined;
+    if (missing.length >= (this.#options.threadMin ?? THREAD_MIN) && threads !== 0) {
+      this.#pool ??= new LoadPool(threads);
+      const pool = this.#pool;
+      const batches: (typeof missing)[] = [];
+      for (let i = 0; i < missing.length; i += BATCH) batches.push(missing.slice(i, i + BATCH));
+      await Promise.all(
+        batches.map(async (batch) => {
+          const loaded = await pool.run({ kind, items: batch, settings, cacheDir: disk?.dir, section: kind });
+          batch.forEach((item, i) => {
+            const result = loaded[i];
+            if (result) results[item.index] = this.#remember(table, item, contextKey, item.key, result);
+          });
+        }),
+      );
+    } else {
+      const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: this.markdown };
+      for (const item of missing) {
+        const result = loadSource(kind, item, context);
+        disk?.write(kind, item.key, result);
+        results[item.index] = this.#remember(table, item, contextKey, item.key, result);
+      }
+    }
+    return results.map((r) => r ?? { value: undefined, diagnostics: [] });
+  }
+
+  #remember(
+    table: Map<string, Loaded<Release | Page>>,
     source: SourceFile,
     contextKey: string,
-    load: () => { value: T | undefined; diagnostics: Diagnostic[] },
-  ): Loaded<T> {
-    const known = table.get(source.path);
-    if (known && known.text === source.text && known.contextKey === contextKey) return known;
-    const { value, diagnostics } = load();
-    if (value) this.#versions.set(value, `${source.path}#${++this.#counter}`);
-    const loaded = { text: source.text, contextKey, value, diagnostics };
+    key: string,
+    result: LoadResult,
+  ): Loaded<Release | Page> {
+    // The content key is the value's version: the same file in the same context has the same one in every process.
+    if (result.value) this.#versions.set(result.value, key);
+    const loaded = { text: source.text, contextKey, value: result.value, diagnostics: result.diagnostics };
     table.set(source.path, loaded);
     return loaded;
   }
 
-  /** Loads a release, or returns the previous result when its text and the load context are unchanged. */
-  release(source: SourceFile, context: LoadContext, contextKey: string): Loaded<Release> {
-    return this.#load(this.#releases, source, contextKey, () => {
-      const { release, diagnostics } = loadRelease(source, context);
-      return { value: release, diagnostics };
-    });
-  }
-
-  /** Loads a page, or returns the previous result when its text and the load context are unchanged. */
-  page(source: SourceFile, context: LoadContext, contextKey: string): Loaded<Page> {
-    return this.#load(this.#pages, source, contextKey, () => {
-      const { page, diagnostics } = loadPage(source, context);
-      return { value: page, diagnostics };
-    });
+  /** Stops the worker threads, if any were started. */
+  async close(): Promise<void> {
+    await this.#pool?.close();
+    this.#pool = undefined;
   }
 
   /** Forgets sources that are gone. */
   retain(present: ReadonlySet<string>): void {
-    for (const table of [this.#releases, this.#pages] as Map<string, unknown>[]) {
+    for (const table of Object.values(this.#tables)) {
       for (const key of table.keys()) if (!present.has(key)) table.delete(key);
     }
   }

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { BuildCache } from './build-cache.js';
+import { type BuildProgress, silentProgress } from './build-progress.js';
+import { DiskCache } from './cache/disk-cache.js';
 import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
 import type { Page } from './content/page.js';
-import type { LoadContext, Release } from './content/release.js';
+import type { Release } from './content/release.js';
 import { publicPath } from './content/release.js';
 import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-data.js';
 import { checkTermLabels, checkTranslations } from './content/translation-check.js';
@@ -13,8 +16,9 @@ import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostic
 import { deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
 import { SearchIndexer } from './output/search-index.js';
-import { OutputError, type OutputFile, writeSite } from './output/write-site.js';
+import { OutputError, type OutputFile, type WriteCounts, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
+import { Profile } from './profile.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
 import { basePathOf, type SiteLinks, siteLinks } from './site/links.js';
@@ -47,6 +51,17 @@ export interface BuildOptions {
    * is what its output is checked against.
    */
   readonly deploy?: boolean | undefined;
+  /**
+   * The persistent cache of loaded files (front matter, checks, rendered Markdown), kept between builds; none when
+   * undefined. The CLI's default is `<root>/.cache/newsroom`.
+   */
+  readonly cacheDir?: string | undefined;
+  /** Worker threads for loading files (default: one per core; 0: none). */
+  readonly threads?: number | undefined;
+  /** Collects the wall time of each stage (`--profile`). */
+  readonly profile?: Profile | undefined;
+  /** Told of each stage and how far through it the build is (the CLI's progress line). */
+  readonly progress?: BuildProgress | undefined;
 }
 
 /** What a build did. */
@@ -57,6 +72,25 @@ export interface BuildResult {
   readonly outDir: string;
   /** True when the output directory now holds this build. */
   readonly written: boolean;
+  readonly stats: BuildStats;
+}
+
+/** What a build did, in numbers: the summary line. */
+export interface BuildStats {
+  /** Releases and pages found. */
+  readonly sources: number;
+  /** Of those, loaded again (parsed and rendered) rather than taken from the cache. */
+  readonly loaded: number;
+  /** Taken from the persistent cache. */
+  readonly fromCache: number;
+  /** Cache entries found damaged (then made again, never used). */
+  readonly corrupt: number;
+  /** Pages and feeds rendered. */
+  readonly rendered: number;
+  /** Files written into the output, and files already there with the same bytes. */
+  readonly written: number;
+  readonly unchanged: number;
+  readonly milliseconds: number;
 }
 
 /** A site loaded and routed, ready to render: what a build and the dev server's incremental build share. */
@@ -105,7 +139,10 @@ export function outputDirectory(root: string, out: string | undefined): string {
 }
 
 /** What compiling needs: the build options without the output. */
-export type CompileOptions = Pick<BuildOptions, 'root' | 'baseUrl' | 'includeDrafts' | 'now'> & {
+export type CompileOptions = Pick<
+  BuildOptions,
+  'root' | 'baseUrl' | 'includeDrafts' | 'now' | 'profile' | 'progress'
+> & {
   /**
    * Compile for serving from the base URL (a build): links carry its path prefix and assets get fingerprinted
    * names. The dev server compiles without it, serving the site at its root under the files' own names.
@@ -130,7 +167,11 @@ export async function compileSite(
   cache: BuildCache = new BuildCache(),
   hints: ChangeHints = { changed: new Set() },
 ): Promise<CompiledSite> {
-  const found = await discover(options.root, { texts: cache.texts, ...hints });
+  const profile = options.profile ?? new Profile();
+  const progress = options.progress ?? silentProgress;
+  progress.stage('reading files');
+  const found = await profile.time('discover and read', () => discover(options.root, { texts: cache.texts, ...hints }));
+  const siteDataStart = performance.now();
   const { sources } = found;
   const diagnostics: Diagnostic[] = [...found.diagnostics];
 
@@ -160,31 +201,24 @@ export async function compileSite(
     );
   }
 
-  const context: LoadContext = {
-    defaultLanguage: language,
-    languages,
-    baseUrl: site?.baseUrl ?? '',
-    renderMarkdown: cache.markdown,
-    assets: new Set(assetPaths),
-  };
+  profile.add('site data and assets', performance.now() - siteDataStart);
+  progress.stage('loading', sources.releases.length + sources.pages.length);
+  const loadStart = performance.now();
   // A release's load result depends on these too (the languages and base URL, whether its image exists).
-  const contextKey = `${languages.join(',')}\0${context.baseUrl}\0${assetPaths.join('\0')}`;
+  const settings = { defaultLanguage: language, languages, baseUrl: site?.baseUrl ?? '', assets: assetPaths };
   const releases: Release[] = [];
-  const pause = pacer();
-  for (const source of sources.releases) {
-    const wait = pause();
-    if (wait) await wait;
-    const loaded = cache.release(source, context, contextKey);
+  for (const loaded of await cache.load('release', sources.releases, settings)) {
     diagnostics.push(...loaded.diagnostics);
-    if (loaded.value) releases.push(loaded.value);
+    if (loaded.value?.kind === 'release') releases.push(loaded.value);
   }
   const pages: Page[] = [];
-  for (const source of sources.pages) {
-    const loaded = cache.page(source, context, contextKey);
+  for (const loaded of await cache.load('page', sources.pages, settings)) {
     diagnostics.push(...loaded.diagnostics);
-    if (loaded.value) pages.push(loaded.value);
+    if (loaded.value?.kind === 'page') pages.push(loaded.value);
   }
   cache.retain(new Set([...sources.releases, ...sources.pages].map((s) => s.path)));
+  profile.add('load (front matter, Markdown)', performance.now() - loadStart);
+  const routeStart = performance.now();
 
   diagnostics.push(...futureDateWarnings(releases, options.now));
   const { taxonomy, diagnostics: termProblems } = collectTerms(releases);
@@ -218,10 +252,13 @@ export async function compileSite(
   diagnostics.push(...findClashes(routes, assetPaths));
   if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
 
+  profile.add('routes and checks', performance.now() - routeStart);
+  const templateStart = performance.now();
   const templates = await cache.templates(sources.templatesDir);
   const used = templates.reachable(new Set(routes.map((r) => r.template).filter(Boolean)));
   const { env, diagnostics: templateProblems } = cache.environment(sources.templatesDir, templates, used, sources.root);
   diagnostics.push(...templateProblems);
+  profile.add('templates (compile)', performance.now() - templateStart);
   const renderable =
     site !== undefined && loadedTranslations.translations !== undefined && templateProblems.length === 0;
   const shared = createHash('sha1')
@@ -267,6 +304,7 @@ export async function renderRoutes(
   routes: readonly Route[],
   /** Called with each rendered file; a promise it returns is waited for before the next route. */
   onFile?: (file: RenderedFile, route: Route) => Promise<void> | undefined,
+  progress: BuildProgress = silentProgress,
 ): Promise<{ files: RenderedFile[]; diagnostics: Diagnostic[]; assets: Set<string> }> {
   const files: RenderedFile[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -274,9 +312,13 @@ export async function renderRoutes(
   if (!compiled.renderable) return { files, diagnostics, assets };
   const seen = new Set<string>();
   const pause = pacer();
-  for (const route of routes) {
+  progress.stage('rendering', routes.length);
+  for (const [done, route] of routes.entries()) {
     const wait = pause();
-    if (wait) await wait;
+    if (wait) {
+      progress.advance(done);
+      await wait;
+    }
     const rendered = compiled.render(route);
     for (const asset of rendered.assets) assets.add(asset);
     if (rendered.html !== undefined) {
@@ -300,41 +342,71 @@ export function canWrite(compiled: CompiledSite, diagnostics: readonly Diagnosti
 
 /** Runs the whole pipeline: discover -> front matter -> validate -> Markdown -> routes -> templates -> write. */
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
   // Refuse a dangerous --out before any work.
   const outDir = outputDirectory(await realpath(options.root), options.out);
   const deploy = options.deploy !== false;
-  const compiled = await compileSite({ ...options, deploy });
+  const profile = options.profile ?? new Profile();
+  const progress = options.progress ?? silentProgress;
+  const disk = options.cacheDir === undefined ? undefined : new DiskCache(options.cacheDir);
+  const cache = new BuildCache({ disk, threads: options.threads });
+  let compiled: CompiledSite;
+  try {
+    compiled = await compileSite({ ...options, deploy, profile, progress }, cache);
+  } finally {
+    await cache.close();
+  }
   // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
   // searchable, even in a preview build.
   const indexer =
     options.write && options.search !== false && canWrite(compiled, compiled.diagnostics)
-      ? await SearchIndexer.open()
+      ? await profile.time('search (start)', () => SearchIndexer.open())
       : undefined;
+  const more = indexer
+    ? () => {
+        progress.stage('indexing search');
+        return profile.time('search (finish)', () => indexer.finish());
+      }
+    : undefined;
   try {
-    const rendered = await renderRoutes(compiled, compiled.routes, (file, route) =>
-      indexer && route.kind === 'release' && route.status === 'published' ? indexer.add(file) : undefined,
+    const rendered = await profile.time('render', () =>
+      renderRoutes(
+        compiled,
+        compiled.routes,
+        (file, route) =>
+          indexer && route.kind === 'release' && route.status === 'published' ? indexer.add(file) : undefined,
+        progress,
+      ),
     );
     const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
     const ok = canWrite(compiled, sorted);
+    let written: WriteCounts | undefined;
     if (ok && options.write && !deploy) {
-      await writeSite(outDir, rendered.files, compiled.assets, { more: indexer ? () => indexer.finish() : undefined });
+      progress.stage('writing');
+      written = await profile.time('write', () => writeSite(outDir, rendered.files, compiled.assets, { more }));
     } else if (ok && options.write && compiled.site) {
-      const output = deployOutput({
-        routes: compiled.routes,
-        plan: compiled.assetPlan,
-        links: compiled.links,
-        site: compiled.site,
-        rendered: rendered.files,
-        referenced: rendered.assets,
-        now: options.now,
-        nextBuildAt: nextEmbargo(compiled.releases, options.now),
-        drafts: options.includeDrafts,
-      });
-      await writeSite(outDir, output.files, output.copies, {
-        more: indexer ? () => indexer.finish() : undefined,
-        compress: options.compress ? output.brotliQuality : undefined,
-        seal: output.seal,
-      });
+      const site = compiled.site;
+      const output = await profile.time('deploy (assets, headers)', () =>
+        deployOutput({
+          routes: compiled.routes,
+          plan: compiled.assetPlan,
+          links: compiled.links,
+          site,
+          rendered: rendered.files,
+          referenced: rendered.assets,
+          now: options.now,
+          nextBuildAt: nextEmbargo(compiled.releases, options.now),
+          drafts: options.includeDrafts,
+        }),
+      );
+      progress.stage('writing');
+      written = await profile.time('write', () =>
+        writeSite(outDir, output.files, output.copies, {
+          more,
+          compress: options.compress ? output.brotliQuality : undefined,
+          seal: output.seal,
+        }),
+      );
     }
     return {
       diagnostics: sorted,
@@ -342,8 +414,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       files: rendered.files,
       outDir,
       written: ok && options.write,
+      stats: {
+        sources: compiled.sources.releases.length + compiled.sources.pages.length,
+        loaded: cache.counts.loaded,
+        fromCache: cache.counts.fromDisk,
+        corrupt: disk?.counts.corrupt ?? 0,
+        rendered: rendered.files.length,
+        written: written?.written ?? 0,
+        unchanged: written?.unchanged ?? 0,
+        milliseconds: performance.now() - started,
+      },
     };
   } finally {
+    progress.end();
     await indexer?.close();
   }
 }

@@ -3,11 +3,13 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build, outputDirectory } from './build.js';
+import { buildProgress } from './build-progress.js';
 import { DevSession } from './dev/dev-session.js';
 import { formatDiagnostic, type Streams } from './diagnostics.js';
 import { checkNewRelease, createRelease, NewReleaseError, today } from './new-release.js';
 import { SearchIndexError } from './output/search-index.js';
 import { OutputError } from './output/write-site.js';
+import { Profile } from './profile.js';
 import { diffManifests } from './publish/diff.js';
 import { diffJson, formatDiff, formatPurge } from './publish/diff-report.js';
 import { ManifestError, readManifest } from './publish/manifest.js';
@@ -41,6 +43,10 @@ Options for build, check and dev:
   --now ISO-8601        the time embargoes are judged against (default: now)
   --out DIR             build only: output directory (default: <root>/dist)
   --compress            build only: also write .br and .gz copies of text files over 1 KB
+  --no-search           build only: make no search index (faster previews; the search page finds nothing)
+  --cache-dir DIR       where parsed and rendered files are kept between runs (default: <root>/.cache/newsroom;
+                        safe to delete; keep it between CI runs for fast builds)
+  --profile             build and check: print where the time went, stage by stage, on stderr
 
 Options for dev:
   --port N              port to serve on (default: 8080; 0 picks a free one)
@@ -178,6 +184,9 @@ const OPTIONS = {
   'base-url': { type: 'string' },
   drafts: { type: 'boolean' },
   compress: { type: 'boolean' },
+  'no-search': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  profile: { type: 'boolean' },
   now: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -202,9 +211,9 @@ type OptionName = keyof typeof OPTIONS;
 
 /** Which options each command takes. */
 const ALLOWED: Record<string, readonly OptionName[]> = {
-  build: ['root', 'out', 'base-url', 'drafts', 'now', 'compress'],
-  check: ['root', 'out', 'base-url', 'drafts', 'now'],
-  dev: ['root', 'base-url', 'drafts', 'now', 'port', 'host', 'open'],
+  build: ['root', 'out', 'base-url', 'drafts', 'now', 'compress', 'no-search', 'cache-dir', 'profile'],
+  check: ['root', 'out', 'base-url', 'drafts', 'now', 'cache-dir', 'profile'],
+  dev: ['root', 'base-url', 'drafts', 'now', 'port', 'host', 'open', 'cache-dir'],
   new: ['root', 'date', 'lang', 'location', 'slug'],
   diff: ['json'],
   publish: ['root', 'out', 'to', 'endpoint', 'region', 'dry-run', 'max-deletes', 'force', 'concurrency', 'drafts'],
@@ -213,7 +222,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
 /** The parsed command line: one variant per command. */
 type Command =
   | { readonly name: 'help' | 'version' }
-  | { readonly name: 'build' | 'check'; readonly options: BuildOptions }
+  | { readonly name: 'build' | 'check'; readonly options: BuildOptions; readonly profile: boolean }
   | {
       readonly name: 'dev';
       readonly root: string;
@@ -223,6 +232,7 @@ type Command =
       readonly port: number;
       readonly host: string;
       readonly open: boolean;
+      readonly cacheDir: string;
     }
   | {
       readonly name: 'new';
@@ -287,6 +297,7 @@ function parse(argv: readonly string[]): Command {
   const baseUrl = parseBaseUrl(values['base-url']);
   const includeDrafts = values.drafts ?? false;
   const now = parseNow(values.now);
+  const cacheDir = path.resolve(values['cache-dir'] ?? path.join(root, '.cache', 'newsroom'));
   if (name === 'dev') {
     return {
       name,
@@ -297,6 +308,7 @@ function parse(argv: readonly string[]): Command {
       port: parsePort(values.port),
       host: values.host ?? '127.0.0.1',
       open: values.open ?? false,
+      cacheDir,
     };
   }
   return {
@@ -309,13 +321,30 @@ function parse(argv: readonly string[]): Command {
       now: now ?? new Date(),
       write: name === 'build',
       compress: values.compress ?? false,
+      search: !values['no-search'],
+      cacheDir,
     },
+    profile: values.profile ?? false,
   };
 }
 
-async function runBuild(command: 'build' | 'check', options: BuildOptions, streams: Streams): Promise<number> {
+async function runBuild(
+  command: 'build' | 'check',
+  options: BuildOptions,
+  streams: Streams,
+  flags: { profile: boolean },
+): Promise<number> {
   try {
-    const result = await build(options);
+    const profile = flags.profile ? new Profile() : undefined;
+    // Progress goes to the terminal only: a line redrawn in place once the build takes a second; in a log, a plain
+    // line every 10 s of a long build.
+    const tty = process.stderr.isTTY === true;
+    const progress = buildProgress(
+      (text) => process.stderr.write(text),
+      tty ? { redraw: true, after: 1000, interval: 100 } : { redraw: false, after: 10_000, interval: 10_000 },
+    );
+    const result = await build({ ...options, profile, progress });
+    if (profile) streams.err(profile.report());
     for (const d of result.diagnostics) streams.err(formatDiagnostic(d));
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = result.diagnostics.length - errors;
@@ -330,10 +359,14 @@ async function runBuild(command: 'build' | 'check', options: BuildOptions, strea
     const pages = result.routes.filter((r) => r.outputPath.endsWith('.html')).length;
     const others = result.routes.length - pages;
     const counted = `${pages} pages and ${others} feeds and sitemaps`;
+    const { stats } = result;
+    const work =
+      `${stats.rendered} rendered, ${stats.written} files written, ${stats.unchanged} unchanged, ` +
+      `${stats.fromCache} of ${stats.sources} sources from the cache, ${(stats.milliseconds / 1000).toFixed(1)} s`;
     streams.out(
       command === 'build'
-        ? `newsroom: built ${counted} into ${where} (${tally})`
-        : `newsroom: checked ${counted} (${tally})`,
+        ? `newsroom: built ${counted} into ${where} (${tally}): ${work}`
+        : `newsroom: checked ${counted} (${tally}): ${stats.fromCache} of ${stats.sources} sources from the cache, ${(stats.milliseconds / 1000).toFixed(1)} s`,
     );
     return EXIT.ok;
   } catch (cause) {
@@ -509,6 +542,6 @@ export async function main(
     case 'publish':
       return runPublish(command.options, streams);
     default:
-      return runBuild(command.name, command.options, streams);
+      return runBuild(command.name, command.options, streams, { profile: command.profile });
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { compileSite } from '../build.js';
 import { BuildCache } from '../build-cache.js';
+import { DiskCache } from '../cache/disk-cache.js';
 import { type Listing, listSources } from '../content/discover.js';
 import { type Diagnostic, formatDiagnostic, type Streams } from '../diagnostics.js';
 import { type DevChange, DevOutput } from './dev-output.js';
@@ -30,6 +31,8 @@ export interface DevOptions {
   readonly verifyEveryMs?: number;
   /** Where progress (`out`) and diagnostics (`err`) go, a line at a time. */
   readonly streams: Streams;
+  /** The persistent cache of loaded files shared with `newsroom build` (none when undefined). */
+  readonly cacheDir?: string | undefined;
 }
 
 /** One build of the dev loop, as reported to listeners. */
@@ -60,7 +63,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class DevSession {
   readonly #options: DevOptions;
-  readonly #cache = new BuildCache();
+  readonly #cache: BuildCache;
   readonly #output: DevOutput;
   readonly #queue: RebuildQueue;
   readonly #session = randomBytes(6).toString('hex');
@@ -80,6 +83,9 @@ export class DevSession {
 
   private constructor(options: DevOptions, output: DevOutput) {
     this.#options = options;
+    this.#cache = new BuildCache({
+      disk: options.cacheDir === undefined ? undefined : new DiskCache(options.cacheDir),
+    });
     this.#output = output;
     this.#queue = new RebuildQueue(
       (changed) => this.#build(changed),
@@ -271,6 +277,7 @@ export class DevSession {
     await this.#watcher?.close();
     await this.#queue.close();
     await this.#server?.close();
+    await this.#cache.close();
     await this.#output.dispose();
   }
 }

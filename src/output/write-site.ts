@@ -43,6 +43,12 @@ export interface WriteOptions {
   readonly seal?: ((written: readonly WrittenFile[]) => readonly OutputFile[]) | undefined;
 }
 
+/** How many files a write put into the output, and how many were already there with the same bytes. */
+export interface WriteCounts {
+  readonly written: number;
+  readonly unchanged: number;
+}
+
 /** Text files smaller than this are not worth compressing ahead of time. */
 export const COMPRESS_MIN = 1024;
 const COMPRESSIBLE = /\.(html?|css|m?js|json|xml|svg|txt|map|webmanifest)$/i;
@@ -142,7 +148,8 @@ export async function writeSite(
   files: readonly OutputFile[],
   copies: readonly CopiedFile[],
   options: WriteOptions = {},
-): Promise<void> {
+): Promise<WriteCounts> {
+  let count = 0;
   const parent = path.dirname(out);
   const guarded = async (where: string, work: () => Promise<void>): Promise<void> => {
     try {
@@ -171,6 +178,7 @@ export async function writeSite(
       const full = target(relative);
       await mkdir(path.dirname(full), { recursive: true });
       await write(full);
+      count++;
     });
   const writeOne = (file: OutputFile) => async () => {
     await put(file.path, (full) => writeFile(full, file.contents));
@@ -223,6 +231,7 @@ export async function writeSite(
         await rename(temp, out);
       }
     });
+    return { written: count, unchanged: 0 };
   } catch (cause) {
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     throw cause;
