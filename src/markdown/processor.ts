@@ -4,6 +4,7 @@ import remarkGfm from 'remark-gfm';
 import remarkHtml from 'remark-html';
 import { VFile } from 'vfile';
 import { type DatelineData, remarkDateline } from './remark-dateline.js';
+import { remarkGfmWithoutEmail } from './remark-gfm-lean.js';
 import { type LanguageData, remarkSiteLinks } from './remark-site-links.js';
 
 /** Turns one Markdown body into sanitized HTML. */
@@ -30,8 +31,15 @@ export function createMarkdownProcessor(): RenderMarkdown {
     .use(remarkSiteLinks)
     .use(remarkHtml, { sanitize: schema })
     .freeze();
+  // The same, but for a document with no `@`, which cannot hold an e-mail autolink (see remarkGfmWithoutEmail).
+  const lean = remark()
+    .use(remarkGfmWithoutEmail)
+    .use(remarkDateline)
+    .use(remarkSiteLinks)
+    .use(remarkHtml, { sanitize: schema })
+    .freeze();
   return (markdown, data = {}) => {
     const file = new VFile({ value: markdown, data: { ...data } });
-    return String(processor.processSync(file));
+    return String((markdown.includes('@') ? processor : lean).processSync(file));
   };
 }
