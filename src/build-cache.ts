@@ -3,7 +3,6 @@ import type nunjucks from 'nunjucks';
 import type { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
 import type { SourceFile } from './content/discover.js';
-import { BATCH, LoadPool } from './content/load-pool.js';
 import { type LoadResult, type LoadSettings, loadSource, type SourceKind } from './content/load-source.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
@@ -13,6 +12,7 @@ import { createMarkdownProcessor, type RenderMarkdown } from './markdown/process
 import { compileTemplate, createEnvironment } from './render/environment.js';
 import { TemplateGraph } from './render/template-graph.js';
 import { type Route, RouteMemo } from './site/routes.js';
+import { WorkerPool } from './workers/pool.js';
 
 interface Loaded<T> {
   readonly text: string;
@@ -31,6 +31,13 @@ export interface BuildCacheOptions {
   readonly threadMin?: number | undefined;
 }
 
+/** `items` in batches of {@link BATCH}, one message to a worker each. */
+export function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
 /** What one {@link BuildCache.load} call did, for the summary line. */
 export interface LoadCounts {
   /** Files loaded again (not in memory, not on disk). */
@@ -40,6 +47,8 @@ export interface LoadCounts {
 }
 
 const THREAD_MIN = 256;
+/** Files per message to a worker: enough to make the message cost nothing, few enough to share the work evenly. */
+const BATCH = 48;
 
 /**
  * What a long-lived process (the dev server) keeps between builds, so a build after an edit redoes only the work
@@ -62,7 +71,7 @@ export class BuildCache {
   };
   readonly #versions = new WeakMap<object, string>();
   readonly #options: BuildCacheOptions;
-  #pool: LoadPool | undefined;
+  #pool: WorkerPool | undefined;
   readonly counts: LoadCounts = { loaded: 0, fromDisk: 0 };
 
   constructor(options: BuildCacheOptions = {}) {
@@ -105,15 +114,11 @@ export class BuildCache {
       if (!stored) missing.push({ index, path: source.path, text: source.text, key });
     });
     this.counts.loaded += missing.length;
-    const threads = this.#options.threads ?? undefined;
-    if (missing.length >= (this.#options.threadMin ?? THREAD_MIN) && threads !== 0) {
-      this.#pool ??= new LoadPool(threads);
-      const pool = this.#pool;
-      const batches: (typeof missing)[] = [];
-      for (let i = 0; i < missing.length; i += BATCH) batches.push(missing.slice(i, i + BATCH));
+    const pool = this.pool(missing.length);
+    if (pool) {
       await Promise.all(
-        batches.map(async (batch) => {
-          const loaded = await pool.run({ kind, items: batch, settings, cacheDir: disk?.dir, section: kind });
+        batches(missing).map(async (batch) => {
+          const loaded = await pool.run({ type: 'load', kind, items: batch, settings, cacheDir: disk?.dir });
           batch.forEach((item, i) => {
             const result = loaded[i];
             if (result) results[item.index] = this.#remember(table, item, contextKey, item.key, result);
@@ -143,6 +148,13 @@ export class BuildCache {
     const loaded = { text: source.text, contextKey, value: result.value, diagnostics: result.diagnostics };
     table.set(source.path, loaded);
     return loaded;
+  }
+
+  /** The worker threads, for a job of `size` files or pages; none when the calling thread should do it alone. */
+  pool(size: number): WorkerPool | undefined {
+    if (this.#options.threads === 0 || size < (this.#options.threadMin ?? THREAD_MIN)) return undefined;
+    this.#pool ??= new WorkerPool(this.#options.threads);
+    return this.#pool;
   }
 
   /** Stops the worker threads, if any were started. */

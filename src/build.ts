@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BuildCache } from './build-cache.js';
+import { BuildCache, batches } from './build-cache.js';
 import { type BuildProgress, silentProgress } from './build-progress.js';
 import { DiskCache } from './cache/disk-cache.js';
 import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
@@ -19,6 +19,7 @@ import { SearchIndexer } from './output/search-index.js';
 import { OutputError, type OutputFile, type WriteCounts, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
+import type { RenderSettings } from './render/render-batch.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
 import { basePathOf, type SiteLinks, siteLinks } from './site/links.js';
@@ -112,6 +113,11 @@ export interface CompiledSite {
   readonly renderable: boolean;
   /** Renders one route, or gives the template problem as a diagnostic. */
   render(route: Route): RenderedRoute;
+  /**
+   * Renders `routes` in order, on worker threads when there are many, giving each result as it is ready: at most a
+   * few batches are ahead of the caller, so a slow consumer (writes, the search index) holds back the renders.
+   */
+  renderAll(routes: readonly Route[]): AsyncIterable<readonly [Route, RenderedRoute]>;
   /** How URLs are written: with the base path and fingerprinted names in a deploy build, as they are in dev. */
   readonly links: SiteLinks;
   /** The public/ files hashed and rewritten, in a deploy build. */
@@ -122,6 +128,9 @@ export interface CompiledSite {
 export interface RenderedFile extends OutputFile {
   readonly contents: string;
 }
+
+/** Batches of pages sent to the worker threads ahead of the one being written. */
+const RENDER_AHEAD = 6;
 
 /** Refuses output directories whose swap would replace the sources. */
 function checkOutDir(root: string, out: string): void {
@@ -279,6 +288,49 @@ export async function compileSite(
     preview: options.includeDrafts,
     links,
   };
+  const render = (route: Route): RenderedRoute =>
+    renderable && renderContext
+      ? renderRoute(env, route, renderContext)
+      : { html: undefined, diagnostic: undefined, assets: [] };
+  const renderSettings: RenderSettings | undefined = site && {
+    templatesDir: sources.templatesDir,
+    root: sources.root,
+    site,
+    translations: sources.translations,
+    languages,
+    navigation: [...navigation],
+    preview: options.includeDrafts,
+    basePath: links.basePath,
+    assetNames: [...links.assetNames],
+  };
+  const renderKey = `${shared}:${templates.version}:${options.includeDrafts}`;
+  async function* renderAll(list: readonly Route[]): AsyncIterable<readonly [Route, RenderedRoute]> {
+    const pool = renderable && renderSettings ? cache.pool(list.length) : undefined;
+    if (!pool || !renderSettings) {
+      const pause = pacer();
+      for (const route of list) {
+        const wait = pause();
+        if (wait) await wait;
+        yield [route, render(route)];
+      }
+      return;
+    }
+    const settings = renderSettings;
+    const queue = batches(list);
+    const ahead: Promise<RenderedRoute[]>[] = [];
+    const send = (batch: Route[] | undefined) => {
+      if (batch) ahead.push(pool.run({ type: 'render', key: renderKey, settings, routes: batch }));
+    };
+    for (let i = 0; i < RENDER_AHEAD; i++) send(queue[i]);
+    for (const [index, batch] of queue.entries()) {
+      const results = await (ahead.shift() as Promise<RenderedRoute[]>);
+      send(queue[index + RENDER_AHEAD]);
+      for (const [i, route] of batch.entries()) {
+        const result = results[i];
+        if (result) yield [route, result];
+      }
+    }
+  }
   return {
     sources,
     listing: found.listing,
@@ -289,10 +341,8 @@ export async function compileSite(
     site,
     signature: (route) => cache.signature(route, shared, templates),
     renderable,
-    render: (route) =>
-      renderable && renderContext
-        ? renderRoute(env, route, renderContext)
-        : { html: undefined, diagnostic: undefined, assets: [] },
+    render,
+    renderAll,
     links,
     assetPlan,
   };
@@ -311,15 +361,10 @@ export async function renderRoutes(
   const assets = new Set<string>();
   if (!compiled.renderable) return { files, diagnostics, assets };
   const seen = new Set<string>();
-  const pause = pacer();
   progress.stage('rendering', routes.length);
-  for (const [done, route] of routes.entries()) {
-    const wait = pause();
-    if (wait) {
-      progress.advance(done);
-      await wait;
-    }
-    const rendered = compiled.render(route);
+  let done = 0;
+  for await (const [route, rendered] of compiled.renderAll(routes)) {
+    if (++done % 256 === 0) progress.advance(done);
     for (const asset of rendered.assets) assets.add(asset);
     if (rendered.html !== undefined) {
       const file = { path: route.outputPath, contents: rendered.html };
@@ -350,12 +395,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const progress = options.progress ?? silentProgress;
   const disk = options.cacheDir === undefined ? undefined : new DiskCache(options.cacheDir);
   const cache = new BuildCache({ disk, threads: options.threads });
-  let compiled: CompiledSite;
   try {
-    compiled = await compileSite({ ...options, deploy, profile, progress }, cache);
+    return await buildWith(options, cache, { outDir, deploy, profile, progress, disk, started });
   } finally {
+    progress.end();
     await cache.close();
   }
+}
+
+async function buildWith(
+  options: BuildOptions,
+  cache: BuildCache,
+  { outDir, deploy, profile, progress, disk, started }: BuildRun,
+): Promise<BuildResult> {
+  const compiled = await compileSite({ ...options, deploy, profile, progress }, cache);
   // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
   // searchable, even in a preview build.
   const indexer =
@@ -426,7 +479,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       },
     };
   } finally {
-    progress.end();
     await indexer?.close();
   }
+}
+
+/** What {@link build} settles before the work. */
+interface BuildRun {
+  readonly outDir: string;
+  readonly deploy: boolean;
+  readonly profile: Profile;
+  readonly progress: BuildProgress;
+  readonly disk: DiskCache | undefined;
+  readonly started: number;
 }

@@ -1,0 +1,61 @@
+import type nunjucks from 'nunjucks';
+import type { SourceFile } from '../content/discover.js';
+import type { SiteConfig } from '../content/site-data.js';
+import { loadTranslations, Translations } from '../content/translations.js';
+import { siteLinks } from '../site/links.js';
+import type { LocalNavEntry } from '../site/navigation.js';
+import type { Route } from '../site/routes.js';
+import { createEnvironment } from './environment.js';
+import { type RenderContext, type RenderedRoute, renderRoute } from './render-route.js';
+
+/** A {@link RenderContext} as plain data, for a worker thread: it makes the context again from it. */
+export interface RenderSettings {
+  readonly templatesDir: string;
+  readonly root: string;
+  readonly site: SiteConfig;
+  readonly translations: SourceFile | undefined;
+  readonly languages: readonly string[];
+  readonly navigation: readonly (readonly [string, readonly LocalNavEntry[]])[];
+  readonly preview: boolean;
+  readonly basePath: string;
+  readonly assetNames: readonly (readonly [string, string])[];
+}
+
+/** Routes to render on a worker thread. */
+export interface RenderJob {
+  readonly type: 'render';
+  /** Changes whenever `settings` or a template does: the thread then makes its environment again. */
+  readonly key: string;
+  readonly settings: RenderSettings;
+  readonly routes: readonly Route[];
+}
+
+let made: { key: string; env: nunjucks.Environment; context: RenderContext } | undefined;
+
+/** The Nunjucks environment and render context of `job`, made once per key on this thread. */
+function prepare(job: RenderJob): { env: nunjucks.Environment; context: RenderContext } {
+  if (made?.key === job.key) return made;
+  const { settings } = job;
+  const translations =
+    loadTranslations(settings.translations, settings.languages).translations ??
+    Translations.fallback(settings.languages);
+  made = {
+    key: job.key,
+    env: createEnvironment(settings.templatesDir),
+    context: {
+      site: settings.site,
+      translations,
+      navigation: new Map(settings.navigation),
+      root: settings.root,
+      preview: settings.preview,
+      links: siteLinks(settings.site.baseUrl, settings.basePath, new Map(settings.assetNames)),
+    },
+  };
+  return made;
+}
+
+/** Renders each route of the batch, in order. */
+export function renderBatch(job: RenderJob): RenderedRoute[] {
+  const { env, context } = prepare(job);
+  return job.routes.map((route) => renderRoute(env, route, context));
+}

@@ -1,0 +1,31 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Job, JobResult } from './worker.js';
+
+/**
+ * The worker module, always the compiled one in lib/ (also when the caller runs from src/ under the tests, which
+ * `npm test` compiles first): worker threads load plain JavaScript.
+ */
+const WORKER = new URL('../../lib/workers/worker.js', import.meta.url);
+
+/**
+ * Threads for the per-file work of large builds, one per core: loading sources (front matter, checks, Markdown)
+ * and rendering pages. The main thread reads files, builds routes and writes; batches of work go out as messages
+ * (structured clones of plain data) and come back the same way.
+ */
+export class WorkerPool {
+  readonly #pool: Piscina<Job, JobResult>;
+
+  constructor(threads = availableParallelism()) {
+    this.#pool = new Piscina({ filename: WORKER.href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  }
+
+  /** Runs the job on a free thread. */
+  run<J extends Job>(job: J): Promise<JobResult<J>> {
+    return this.#pool.run(job) as Promise<JobResult<J>>;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}
