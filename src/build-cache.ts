@@ -29,6 +29,8 @@ export interface BuildCacheOptions {
   readonly threads?: number | undefined;
   /** Files to load below which the calling thread does it alone (starting threads costs about 100 ms). */
   readonly threadMin?: number | undefined;
+  /** What cached results depend on besides their file (default: {@link pipelineFingerprint}). */
+  readonly fingerprint?: string | undefined;
 }
 
 /** `items` in batches of {@link BATCH}, one message to a worker each. */
@@ -97,7 +99,7 @@ export class BuildCache {
     const disk = this.#options.disk;
     const results: (LoadResult | undefined)[] = [];
     const missing: { index: number; path: string; text: string; key: string }[] = [];
-    const fingerprint = pipelineFingerprint();
+    const fingerprint = this.#options.fingerprint ?? pipelineFingerprint();
     sources.forEach((source, index) => {
       const known = table.get(source.path);
       if (known && known.text === source.text && known.contextKey === contextKey) {

@@ -1,0 +1,4 @@
+/** Types for the tests, which generate sites with the benchmark's generator. */
+export const REPO_ROOT: string;
+/** Writes a site of `count` IOM-style releases into `dir`, the same bytes for the same size and seed. */
+export function generateSite(dir: string, count: number, seed?: number): Promise<string[]>;

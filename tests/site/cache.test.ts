@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateSite } from '../../bench/generate-site.mjs';
+import { type BuildOptions, build } from '../../src/build.js';
+import { BuildCache } from '../../src/build-cache.js';
+import { DiskCache } from '../../src/cache/disk-cache.js';
+import type { SourceFile } from '../../src/content/discover.js';
+import { tempDir } from '../helpers/site.js';
+
+const NOW = new Date('2026-11-27T09:00:00Z');
+
+/** Every file below `dir`, path -> SHA-256 of its bytes (compared as strings: deep equality of buffers is slow). */
+async function tree(dir: string): Promise<Map<string, string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  const hash = async (f: string) =>
+    createHash('sha256')
+      .update(await readFile(f))
+      .digest('hex');
+  return new Map(await Promise.all(files.map(async (f) => [path.relative(dir, f), await hash(f)] as const)));
+}
+
+/** The cache entries of one section, as absolute paths. */
+async function entries(cacheDir: string, section: string): Promise<string[]> {
+  const found = await readdir(path.join(cacheDir, section), { recursive: true, withFileTypes: true });
+  return found.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+/** A generated site; 300 releases are enough that loading and rendering go to the worker threads. */
+async function site(releases = 60): Promise<string> {
+  const root = await tempDir();
+  await generateSite(root, releases);
+  return root;
+}
+
+const options = (root: string, out: string, cacheDir?: string): BuildOptions => ({
+  root,
+  out,
+  cacheDir,
+  includeDrafts: false,
+  now: NOW,
+  write: true,
+  search: false,
+});
+
+describe('the persistent cache of loaded files', () => {
+  it('gives the same output as a build without it, cold and warm, and serves every file from it when warm', async () => {
+    const root = await site(300);
+    const dir = await tempDir();
+    const cacheDir = path.join(dir, 'cache');
+    const plain = await build(options(root, path.join(dir, 'plain')));
+    const cold = await build(options(root, path.join(dir, 'cold'), cacheDir));
+    const warm = await build(options(root, path.join(dir, 'warm'), cacheDir));
+    expect(plain.diagnostics).toEqual([]);
+    expect(cold.stats.fromCache).toBe(0);
+    expect(cold.stats.loaded).toBe(cold.stats.sources);
+    expect(warm.stats.fromCache).toBe(warm.stats.sources);
+    expect(warm.stats.loaded).toBe(0);
+    const expected = await tree(path.join(dir, 'plain'));
+    expect(expected.size).toBeGreaterThan(500);
+    expect(await tree(path.join(dir, 'cold'))).toEqual(expected);
+    expect(await tree(path.join(dir, 'warm'))).toEqual(expected);
+    // Worker threads and the calling thread alone make the same bytes.
+    await build({ ...options(root, path.join(dir, 'alone')), threads: 0 });
+    expect(await tree(path.join(dir, 'alone'))).toEqual(expected);
+  }, 120_000);
+
+  it('is not used after a change to what rendering depends on: the base URL the site-links plugin gets', async () => {
+    const root = await site();
+    const dir = await tempDir();
+    const cacheDir = path.join(dir, 'cache');
+    await build(options(root, path.join(dir, 'first'), cacheDir));
+    const config = path.join(root, 'content/_data/site.yaml');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace(/^baseUrl: .*$/m, 'baseUrl: https://other.example.org/'),
+    );
+    const after = await build(options(root, path.join(dir, 'after'), cacheDir));
+    expect(after.stats.fromCache).toBe(0);
+    await build(options(root, path.join(dir, 'clean')));
+    expect(await tree(path.join(dir, 'after'))).toEqual(await tree(path.join(dir, 'clean')));
+  });
+
+  it('detects a damaged entry, never serves it, and makes it again', async () => {
+    const root = await site();
+    const dir = await tempDir();
+    const cacheDir = path.join(dir, 'cache');
+    await build(options(root, path.join(dir, 'first'), cacheDir));
+    const [truncated, flipped, emptied] = (await entries(cacheDir, 'release')).slice(0, 3) as [string, string, string];
+    const bytes = await readFile(flipped);
+    // A byte of the value, not of the header: the checksum is what must catch it.
+    bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
+    await writeFile(flipped, bytes);
+    await writeFile(truncated, (await readFile(truncated)).subarray(0, 40));
+    await writeFile(emptied, '');
+    const again = await build(options(root, path.join(dir, 'again'), cacheDir));
+    expect(again.stats.corrupt).toBe(3);
+    expect(again.stats.loaded).toBe(3);
+    await build(options(root, path.join(dir, 'clean')));
+    expect(await tree(path.join(dir, 'again'))).toEqual(await tree(path.join(dir, 'clean')));
+    // Made again: the next build finds all of them whole.
+    const third = await build(options(root, path.join(dir, 'third'), cacheDir));
+    expect(third.stats.corrupt).toBe(0);
+    expect(third.stats.fromCache).toBe(third.stats.sources);
+  });
+
+  it('is keyed by the pipeline fingerprint: another version of the pipeline finds nothing', async () => {
+    const dir = await tempDir();
+    const sources: SourceFile[] = [
+      { path: 'content/news/a.md', text: '---\ntitle: A\ndate: 2020-01-02\n---\n\nBody *a*.\n' },
+      { path: 'content/news/b.md', text: '---\ntitle: B\ndate: 2020-01-03\n---\n\nBody *b*.\n' },
+    ];
+    const settings = { defaultLanguage: 'en', languages: ['en'], baseUrl: 'https://x.org', assets: [] };
+    const load = async (fingerprint: string) => {
+      const cache = new BuildCache({ disk: new DiskCache(dir), fingerprint, threads: 0 });
+      const results = await cache.load('release', sources, settings);
+      return { results, counts: cache.counts };
+    };
+    const first = await load('remark-gfm@4.0.1');
+    expect(first.counts).toEqual({ loaded: 2, fromDisk: 0 });
+    const same = await load('remark-gfm@4.0.1');
+    expect(same.counts).toEqual({ loaded: 0, fromDisk: 2 });
+    expect(same.results).toEqual(first.results);
+    expect((await load('remark-gfm@4.0.2')).counts).toEqual({ loaded: 2, fromDisk: 0 });
+    await rm(dir, { recursive: true });
+    expect((await load('remark-gfm@4.0.1')).counts).toEqual({ loaded: 2, fromDisk: 0 });
+  });
+});
