@@ -16,7 +16,14 @@ import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostic
 import { deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
 import { SearchIndexer } from './output/search-index.js';
-import { OutputError, type OutputFile, type WriteCounts, writeSite } from './output/write-site.js';
+import {
+  OutputError,
+  type OutputFile,
+  type PreviousOutput,
+  type WriteCounts,
+  writeSite,
+} from './output/write-site.js';
+import { MANIFEST_PATH, readManifest } from './publish/manifest.js';
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
 import type { RenderSettings } from './render/render-batch.js';
@@ -453,8 +460,10 @@ async function buildWith(
         }),
       );
       progress.stage('writing');
+      const previous = await previousOutput(outDir);
       written = await profile.time('write', () =>
         writeSite(outDir, output.files, output.copies, {
+          previous,
           more,
           compress: options.compress ? output.brotliQuality : undefined,
           seal: output.seal,
@@ -480,6 +489,16 @@ async function buildWith(
     };
   } finally {
     await indexer?.close();
+  }
+}
+
+/** The output a deploy build replaces, as its manifest describes it; none when there is none or it is unreadable. */
+async function previousOutput(dir: string): Promise<PreviousOutput | undefined> {
+  try {
+    const manifest = await readManifest(path.join(dir, MANIFEST_PATH));
+    return { dir, files: new Map(manifest.files.map((f) => [f.path, { sha256: f.sha256, size: f.size }])) };
+  } catch {
+    return undefined;
   }
 }
 

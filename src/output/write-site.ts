@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
@@ -30,8 +30,28 @@ export interface WrittenFile {
   readonly of?: string | undefined;
 }
 
+/** A file of the previous output known to be what this build would write: linked, not written again. */
+export interface ReusedFile {
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** The output being replaced, and the hash and size of each of its files (from its manifest). */
+export interface PreviousOutput {
+  readonly dir: string;
+  readonly files: ReadonlyMap<string, { readonly sha256: string; readonly size: number }>;
+}
+
 /** What else a write does besides the files. */
 export interface WriteOptions {
+  /**
+   * The output being replaced: a file whose bytes are unchanged is hard-linked from it instead of written (it keeps
+   * its inode and mtime, so rsync and uploads see only real changes), and so are its compressed copies.
+   */
+  readonly previous?: PreviousOutput | undefined;
+  /** Files of `previous` this build did not render again because nothing they are made from changed. */
+  readonly reused?: readonly ReusedFile[] | undefined;
   /** Files made while the others are written (the search index), written after them. */
   readonly more?: (() => Promise<readonly OutputFile[]>) | undefined;
   /**
@@ -150,6 +170,7 @@ export async function writeSite(
   options: WriteOptions = {},
 ): Promise<WriteCounts> {
   let count = 0;
+  let reusedCount = 0;
   const parent = path.dirname(out);
   const guarded = async (where: string, work: () => Promise<void>): Promise<void> => {
     try {
@@ -180,24 +201,76 @@ export async function writeSite(
       await write(full);
       count++;
     });
-  const writeOne = (file: OutputFile) => async () => {
-    await put(file.path, (full) => writeFile(full, file.contents));
-    const size = typeof file.contents === 'string' ? Buffer.byteLength(file.contents) : file.contents.byteLength;
-    written?.push({ path: file.path, sha256: sha256Of(file.contents), size });
+  const previous = options.previous;
+  /** Links `relative` from the previous output; false when it cannot (gone, another file system). */
+  const linked = async (relative: string, from = relative): Promise<boolean> => {
+    if (!previous) return false;
+    try {
+      await put(relative, (full) => link(path.join(previous.dir, from), full));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const note = (entry: WrittenFile) => written?.push(entry);
+  /** The `.br` and `.gz` copies of a file: linked when the file is unchanged and the previous output had them. */
+  const copiesOf = async (
+    filePath: string,
+    contents: () => Promise<string | Uint8Array> | string | Uint8Array,
+    unchanged: boolean,
+  ) => {
     if (!options.compress) return;
-    for (const copy of await compressedCopies(file, options.compress(file.path))) {
+    const kept = [
+      { path: `${filePath}.br`, encoding: 'br' as const },
+      { path: `${filePath}.gz`, encoding: 'gzip' as const },
+    ].map((copy) => ({ ...copy, was: previous?.files.get(copy.path) }));
+    if (unchanged && kept.every((copy) => copy.was)) {
+      const all = await Promise.all(kept.map((copy) => linked(copy.path)));
+      if (all.every(Boolean)) {
+        reusedCount += kept.length;
+        for (const copy of kept) {
+          if (copy.was) note({ path: copy.path, ...copy.was, encoding: copy.encoding, of: filePath });
+        }
+        return;
+      }
+    }
+    const file = { path: filePath, contents: await contents() };
+    for (const copy of await compressedCopies(file, options.compress(filePath))) {
       await put(copy.path, (full) => writeFile(full, copy.contents));
-      written?.push({
+      note({
         path: copy.path,
         sha256: sha256Of(copy.contents),
         size: copy.contents.byteLength,
         encoding: copy.encoding,
-        of: file.path,
+        of: filePath,
       });
     }
   };
+  const writeOne = (file: OutputFile) => async () => {
+    const size = typeof file.contents === 'string' ? Buffer.byteLength(file.contents) : file.contents.byteLength;
+    const sha256 = previous || written ? sha256Of(file.contents) : '';
+    const was = previous?.files.get(file.path);
+    const unchanged = was?.sha256 === sha256 && was.size === size && (await linked(file.path));
+    if (unchanged) reusedCount++;
+    else await put(file.path, (full) => writeFile(full, file.contents));
+    note({ path: file.path, sha256, size });
+    await copiesOf(file.path, () => file.contents, unchanged);
+  };
+  const reuseOne = (file: ReusedFile) => async () => {
+    if (!(await linked(file.path))) {
+      throw new OutputError(`cannot reuse ${file.path}: it is gone from ${out}; build again`, out);
+    }
+    reusedCount++;
+    note(file);
+    await copiesOf(file.path, () => readFile(path.join(out, file.path)), true);
+  };
   const copyOne = (copy: CopiedFile) => async () => {
-    await put(copy.outputPath, (full) => copyFile(copy.absolutePath, full));
+    const was = previous?.files.get(copy.outputPath);
+    if (was && was.sha256 === copy.sha256 && was.size === copy.size && (await linked(copy.outputPath))) {
+      reusedCount++;
+    } else {
+      await put(copy.outputPath, (full) => copyFile(copy.absolutePath, full));
+    }
     if (!written) return;
     if (copy.sha256 !== undefined && copy.size !== undefined) {
       written.push({ path: copy.outputPath, sha256: copy.sha256, size: copy.size });
@@ -213,7 +286,7 @@ export async function writeSite(
   };
   try {
     await guarded(temp, () => mkdir(temp).then(() => undefined));
-    await run([...copies.map(copyOne), ...files.map(writeOne)]);
+    await run([...copies.map(copyOne), ...files.map(writeOne), ...(options.reused ?? []).map(reuseOne)]);
     if (options.more) await run((await options.more()).map(writeOne));
     const last = written ? (options.seal?.(written) ?? []) : [];
     await run(
@@ -231,7 +304,7 @@ export async function writeSite(
         await rename(temp, out);
       }
     });
-    return { written: count, unchanged: 0 };
+    return { written: count - reusedCount, unchanged: reusedCount };
   } catch (cause) {
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     throw cause;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateSite } from '../../bench/generate-site.mjs';
@@ -126,5 +126,37 @@ describe('the persistent cache of loaded files', () => {
     expect((await load('remark-gfm@4.0.2')).counts).toEqual({ loaded: 2, fromDisk: 0 });
     await rm(dir, { recursive: true });
     expect((await load('remark-gfm@4.0.1')).counts).toEqual({ loaded: 2, fromDisk: 0 });
+  });
+});
+
+describe('unchanged output files', () => {
+  it('are hard-linked from the previous output, not written again; changed ones are written', async () => {
+    const root = await site();
+    const dir = await tempDir();
+    const out = path.join(dir, 'out');
+    const compressed = { ...options(root, out, path.join(dir, 'cache')), compress: true };
+    await build(compressed);
+    const inodes = async () => {
+      const found = await readdir(out, { recursive: true, withFileTypes: true });
+      const files = found.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+      return new Map(await Promise.all(files.map(async (f) => [path.relative(out, f), (await stat(f)).ino] as const)));
+    };
+    const before = await inodes();
+    const [edited] = (await readdir(path.join(root, 'content/news'), { recursive: true })).filter((f) =>
+      f.endsWith('.md'),
+    ) as [string];
+    const file = path.join(root, 'content/news', edited);
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/\n\n([A-Z])/, '\n\nEdited. $1'));
+    const again = await build(compressed);
+    const after = await inodes();
+    const slug = path.basename(edited, '.md');
+    const changed = [...after].filter(([f, ino]) => before.get(f) !== ino).map(([f]) => f);
+    // The edited release's page and its compressed copies are new files; so are the manifest and the marker.
+    expect(changed).toEqual(expect.arrayContaining([`news/${slug}/index.html`, `news/${slug}/index.html.br`]));
+    expect(changed.length).toBeLessThan(after.size / 10);
+    expect(again.stats.unchanged).toBe(after.size - changed.length);
+    expect(again.stats.written).toBe(changed.length);
+    await build({ ...compressed, out: path.join(dir, 'clean'), cacheDir: undefined });
+    expect(await tree(out)).toEqual(await tree(path.join(dir, 'clean')));
   });
 });
