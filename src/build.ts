@@ -16,16 +16,10 @@ import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostic
 import { deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
 import { SearchIndexer } from './output/search-index.js';
-import {
-  OutputError,
-  type OutputFile,
-  type PreviousOutput,
-  type WriteCounts,
-  writeSite,
-} from './output/write-site.js';
-import { MANIFEST_PATH, readManifest } from './publish/manifest.js';
+import { OutputError, type OutputFile, type PreviousOutput, type WriteCounts, writeSite } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
+import { MANIFEST_PATH, readManifest } from './publish/manifest.js';
 import type { RenderSettings } from './render/render-batch.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
