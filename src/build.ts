@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BuildCache, batches } from './build-cache.js';
 import { type BuildProgress, silentProgress } from './build-progress.js';
 import { DiskCache } from './cache/disk-cache.js';
+import { pipelineFingerprint } from './cache/fingerprint.js';
 import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
@@ -13,10 +14,18 @@ import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-
 import { checkTermLabels, checkTranslations } from './content/translation-check.js';
 import { loadTranslations, Translations } from './content/translations.js';
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { type BuildState, readState, STATE_PATH, serializeState } from './output/build-state.js';
 import { deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
-import { SearchIndexer } from './output/search-index.js';
-import { OutputError, type OutputFile, type PreviousOutput, type WriteCounts, writeSite } from './output/write-site.js';
+import { SEARCH_BUNDLE, SearchIndexer } from './output/search-index.js';
+import {
+  OutputError,
+  type OutputFile,
+  type PreviousOutput,
+  type ReusedFile,
+  type WriteCounts,
+  writeSite,
+} from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
 import { MANIFEST_PATH, readManifest } from './publish/manifest.js';
@@ -356,17 +365,24 @@ export async function renderRoutes(
   /** Called with each rendered file; a promise it returns is waited for before the next route. */
   onFile?: (file: RenderedFile, route: Route) => Promise<void> | undefined,
   progress: BuildProgress = silentProgress,
-): Promise<{ files: RenderedFile[]; diagnostics: Diagnostic[]; assets: Set<string> }> {
+): Promise<{
+  files: RenderedFile[];
+  diagnostics: Diagnostic[];
+  assets: Set<string>;
+  assetsOf: Map<string, readonly string[]>;
+}> {
   const files: RenderedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const assets = new Set<string>();
-  if (!compiled.renderable) return { files, diagnostics, assets };
+  const assetsOf = new Map<string, readonly string[]>();
+  if (!compiled.renderable) return { files, diagnostics, assets, assetsOf };
   const seen = new Set<string>();
   progress.stage('rendering', routes.length);
   let done = 0;
   for await (const [route, rendered] of compiled.renderAll(routes)) {
     if (++done % 256 === 0) progress.advance(done);
     for (const asset of rendered.assets) assets.add(asset);
+    assetsOf.set(route.outputPath, [...new Set(rendered.assets)].sort());
     if (rendered.html !== undefined) {
       const file = { path: route.outputPath, contents: rendered.html };
       files.push(file);
@@ -378,7 +394,7 @@ export async function renderRoutes(
       seen.add(key);
     }
   }
-  return { files, diagnostics, assets };
+  return { files, diagnostics, assets, assetsOf };
 }
 
 /** Whether a build with these diagnostics may be written. */
@@ -410,10 +426,20 @@ async function buildWith(
   { outDir, deploy, profile, progress, disk, started }: BuildRun,
 ): Promise<BuildResult> {
   const compiled = await compileSite({ ...options, deploy, profile, progress }, cache);
+  const writable = options.write && canWrite(compiled, compiled.diagnostics);
+  // What the output being replaced holds and what each of its files was made from: a page whose inputs are all
+  // unchanged is not rendered again but linked from there.
+  const context = stateContext(options, deploy);
+  const [previous, state] = await profile.time('previous output', () =>
+    writable && deploy ? Promise.all([previousOutput(outDir), readState(outDir, context)]) : [undefined, undefined],
+  );
+  const plan = await profile.time('plan (signatures)', () =>
+    planRender(compiled, previous, state, { search: options.search !== false, record: writable && deploy }),
+  );
   // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
-  // searchable, even in a preview build.
+  // searchable, even in a preview build. When none of them changed, the previous index is kept.
   const indexer =
-    options.write && options.search !== false && canWrite(compiled, compiled.diagnostics)
+    writable && options.search !== false && !plan.keepSearch
       ? await profile.time('search (start)', () => SearchIndexer.open())
       : undefined;
   const more = indexer
@@ -423,15 +449,31 @@ async function buildWith(
       }
     : undefined;
   try {
+    // Pagefind's output depends on the order pages are added in: the routes' order. With no page reused they are
+    // added as they are rendered; otherwise after, unchanged ones read from their files in the previous output.
+    const streamed = !plan.reused.some((file) => plan.searchable.has(file.path));
     const rendered = await profile.time('render', () =>
       renderRoutes(
         compiled,
-        compiled.routes,
-        (file, route) =>
-          indexer && route.kind === 'release' && route.status === 'published' ? indexer.add(file) : undefined,
+        plan.render,
+        (file, route) => (indexer && streamed && plan.searchable.has(route.outputPath) ? indexer.add(file) : undefined),
         progress,
       ),
     );
+    if (indexer && !streamed) {
+      await profile.time('search (reused pages)', async () => {
+        const fresh = new Map(rendered.files.map((file) => [file.path, file]));
+        for (const route of compiled.routes) {
+          if (!plan.searchable.has(route.outputPath)) continue;
+          const file = fresh.get(route.outputPath) ?? {
+            path: route.outputPath,
+            contents: await readFile(path.join(outDir, route.outputPath), 'utf8'),
+          };
+          const busy = indexer.add(file);
+          if (busy) await busy;
+        }
+      });
+    }
     const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
     const ok = canWrite(compiled, sorted);
     let written: WriteCounts | undefined;
@@ -440,6 +482,7 @@ async function buildWith(
       written = await profile.time('write', () => writeSite(outDir, rendered.files, compiled.assets, { more }));
     } else if (ok && options.write && compiled.site) {
       const site = compiled.site;
+      const assetsOf = new Map([...plan.assetsOf, ...rendered.assetsOf]);
       const output = await profile.time('deploy (assets, headers)', () =>
         deployOutput({
           routes: compiled.routes,
@@ -447,20 +490,31 @@ async function buildWith(
           links: compiled.links,
           site,
           rendered: rendered.files,
-          referenced: rendered.assets,
+          referenced: new Set([...assetsOf.values()].flat()),
           now: options.now,
           nextBuildAt: nextEmbargo(compiled.releases, options.now),
           drafts: options.includeDrafts,
         }),
       );
+      const nextState: BuildState = {
+        context,
+        routes: new Map(
+          compiled.routes.map((route) => [
+            route.outputPath,
+            { signature: plan.signatures.get(route.outputPath) ?? '', assets: assetsOf.get(route.outputPath) ?? [] },
+          ]),
+        ),
+        search: options.search === false ? null : plan.searchKey,
+      };
       progress.stage('writing');
-      const previous = await previousOutput(outDir);
       written = await profile.time('write', () =>
         writeSite(outDir, output.files, output.copies, {
           previous,
+          reused: [...plan.reused, ...plan.keptSearchFiles],
           more,
           compress: options.compress ? output.brotliQuality : undefined,
           seal: output.seal,
+          own: [{ path: STATE_PATH, contents: serializeState(nextState) }],
         }),
       );
     }
@@ -486,11 +540,85 @@ async function buildWith(
   }
 }
 
+/** What a build renders, and what it takes from the previous output instead. */
+interface RenderPlan {
+  readonly render: readonly Route[];
+  readonly reused: readonly ReusedFile[];
+  /** The fingerprinted files each reused page refers to, from the state. */
+  readonly assetsOf: ReadonlyMap<string, readonly string[]>;
+  readonly signatures: ReadonlyMap<string, string>;
+  /** Output paths of the pages the search index is made from. */
+  readonly searchable: ReadonlySet<string>;
+  /** Those pages with their signatures: the index is the same when this is. */
+  readonly searchKey: readonly string[];
+  /** Whether the previous output's search index is this build's too. */
+  readonly keepSearch: boolean;
+  readonly keptSearchFiles: readonly ReusedFile[];
+}
+
+/** Splits the routes into those to render and those whose file in the previous output is already right. */
+function planRender(
+  compiled: CompiledSite,
+  previous: PreviousOutput | undefined,
+  state: BuildState | undefined,
+  { search, record }: { search: boolean; record: boolean },
+): RenderPlan {
+  const render: Route[] = [];
+  const reused: ReusedFile[] = [];
+  const assetsOf = new Map<string, readonly string[]>();
+  const signatures = new Map<string, string>();
+  const searchable = new Set<string>();
+  for (const route of compiled.routes) {
+    if (route.kind === 'release' && route.status === 'published') searchable.add(route.outputPath);
+    const was = state?.routes.get(route.outputPath);
+    const file = previous?.files.get(route.outputPath);
+    // Signatures are only worth computing for a state to compare them with or to write.
+    const signature = record ? compiled.signature(route) : '';
+    signatures.set(route.outputPath, signature);
+    if (was && file && was.signature === signature && compiled.renderable) {
+      reused.push({ path: route.outputPath, sha256: file.sha256, size: file.size });
+      assetsOf.set(route.outputPath, was.assets);
+    } else {
+      render.push(route);
+    }
+  }
+  const searchKey = [...searchable].map((p) => `${p} ${signatures.get(p)}`);
+  const keptSearchFiles = [...(previous?.files ?? [])]
+    .filter(([p, f]) => p.startsWith(`${SEARCH_BUNDLE}/`) && f.encoding === undefined)
+    .map(([p, f]) => ({ path: p, sha256: f.sha256, size: f.size }));
+  const keepSearch =
+    search &&
+    state?.search != null &&
+    keptSearchFiles.length > 0 &&
+    state.search.length === searchKey.length &&
+    state.search.every((entry, i) => entry === searchKey[i]);
+  return {
+    render,
+    reused,
+    assetsOf,
+    signatures,
+    searchable,
+    searchKey,
+    keepSearch,
+    keptSearchFiles: keepSearch ? keptSearchFiles : [],
+  };
+}
+
+/** What a build's state depends on besides the sources: Newsroom's code and the options that change pages. */
+function stateContext(options: BuildOptions, deploy: boolean): string {
+  return createHash('sha256')
+    .update(JSON.stringify([pipelineFingerprint(), deploy, options.includeDrafts, options.baseUrl ?? null]))
+    .digest('hex');
+}
+
 /** The output a deploy build replaces, as its manifest describes it; none when there is none or it is unreadable. */
 async function previousOutput(dir: string): Promise<PreviousOutput | undefined> {
   try {
     const manifest = await readManifest(path.join(dir, MANIFEST_PATH));
-    return { dir, files: new Map(manifest.files.map((f) => [f.path, { sha256: f.sha256, size: f.size }])) };
+    return {
+      dir,
+      files: new Map(manifest.files.map((f) => [f.path, { sha256: f.sha256, size: f.size, encoding: f.encoding }])),
+    };
   } catch {
     return undefined;
   }

@@ -40,7 +40,10 @@ export interface ReusedFile {
 /** The output being replaced, and the hash and size of each of its files (from its manifest). */
 export interface PreviousOutput {
   readonly dir: string;
-  readonly files: ReadonlyMap<string, { readonly sha256: string; readonly size: number }>;
+  readonly files: ReadonlyMap<
+    string,
+    { readonly sha256: string; readonly size: number; readonly encoding?: 'br' | 'gzip' | undefined }
+  >;
 }
 
 /** What else a write does besides the files. */
@@ -59,6 +62,8 @@ export interface WriteOptions {
    * for each path (0-11); undefined writes none.
    */
   readonly compress?: ((path: string) => number) | undefined;
+  /** Newsroom's own files (under `.newsroom/`, not in the manifest), written just before the swap. */
+  readonly own?: readonly OutputFile[] | undefined;
   /** Makes the last files (the manifest, `_headers`) from everything written; they are written just before the swap. */
   readonly seal?: ((written: readonly WrittenFile[]) => readonly OutputFile[]) | undefined;
 }
@@ -290,7 +295,7 @@ export async function writeSite(
     if (options.more) await run((await options.more()).map(writeOne));
     const last = written ? (options.seal?.(written) ?? []) : [];
     await run(
-      [...last, { path: MARKER, contents: MARKER_TEXT }].map(
+      [...last, ...(options.own ?? []), { path: MARKER, contents: MARKER_TEXT }].map(
         (f) => () => put(f.path, (full) => writeFile(full, f.contents)),
       ),
     );

@@ -160,3 +160,74 @@ describe('unchanged output files', () => {
     expect(await tree(out)).toEqual(await tree(path.join(dir, 'clean')));
   });
 });
+
+describe('builds over the previous output', () => {
+  /** Replaces `from` with `to` in a file of the site, failing when `from` is not there. */
+  async function edit(root: string, file: string, from: string | RegExp, to: string): Promise<void> {
+    const full = path.join(root, file);
+    const text = await readFile(full, 'utf8');
+    const next = text.replace(from, to);
+    expect(next, `${file} has ${String(from)}`).not.toBe(text);
+    await writeFile(full, next);
+  }
+
+  it('render only what changed, and the output equals a clean build after every kind of edit', async () => {
+    const root = await site(40);
+    const dir = await tempDir();
+    const out = path.join(dir, 'out');
+    const cacheDir = path.join(dir, 'cache');
+    const releases = (await readdir(path.join(root, 'content/news'), { recursive: true }))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `content/news/${f}`);
+    const [first = '', second = '', third = ''] = releases;
+    const steps: [string, () => Promise<void>][] = [
+      ['nothing', async () => undefined],
+      ['a release body', () => edit(root, first, /\n\n([A-Z])/, '\n\nEdited today. $1')],
+      ['a release title', () => edit(root, second, /^title: .*$/m, 'title: A New Title For This Release')],
+      ['a partial template', () => edit(root, 'templates/partials/nav.njk', /<nav/, '<!-- edited --><nav')],
+      ['a stylesheet (its fingerprint)', () => edit(root, 'public/css/site.css', /$/, '\n/* edited */\n')],
+      ['a navigation label', () => edit(root, 'content/_data/navigation.yaml', 'label: Who we are', 'label: About')],
+      ['the site title', () => edit(root, 'content/_data/site.yaml', /^title: .*$/m, 'title: Another Newsroom')],
+      ['a removed release', () => rm(path.join(root, third))],
+      [
+        'an added release',
+        async () => writeFile(path.join(root, 'content/news/added.md'), await readFile(path.join(root, first))),
+      ],
+    ];
+    await build(options(root, out, cacheDir));
+    let previous = 0;
+    for (const [what, change] of steps) {
+      await change();
+      const built = await build(options(root, out, cacheDir));
+      const clean = path.join(dir, `clean-${previous++}`);
+      const fresh = await build(options(root, clean));
+      expect(built.diagnostics, what).toEqual(fresh.diagnostics);
+      expect(await tree(out), `after an edit of ${what}`).toEqual(await tree(clean));
+      if (what === 'nothing') expect(built.stats.rendered).toBe(0);
+      if (what === 'a release body') expect(built.stats.rendered).toBeLessThan(fresh.stats.rendered / 5);
+    }
+  }, 120_000);
+
+  it('keep the search index when no searchable page changed, and make it again when one did', async () => {
+    const root = await site(30);
+    const dir = await tempDir();
+    const out = path.join(dir, 'out');
+    const withSearch = { ...options(root, out, path.join(dir, 'cache')), search: true };
+    await build(withSearch);
+    const index = async () => [...(await tree(out))].filter(([f]) => f.startsWith('pagefind/'));
+    const first = await index();
+    expect(first.length).toBeGreaterThan(5);
+    const again = await build(withSearch);
+    expect(again.stats.rendered).toBe(0);
+    expect(await index()).toEqual(first);
+    const [release = ''] = (await readdir(path.join(root, 'content/news'), { recursive: true })).filter((f) =>
+      f.endsWith('.md'),
+    );
+    await edit(root, `content/news/${release}`, /\n\n([A-Z])/, '\n\nZanzibarian syzygy. $1');
+    await build(withSearch);
+    const edited = await index();
+    expect(edited).not.toEqual(first);
+    await build({ ...withSearch, out: path.join(dir, 'clean'), cacheDir: undefined });
+    expect(await tree(out)).toEqual(await tree(path.join(dir, 'clean')));
+  }, 60_000);
+});
