@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { generateSite, REPO_ROOT } from './generate-site.mjs';
+import { editFirstSentence, generateSite, newestRelease, REPO_ROOT } from './generate-site.mjs';
 
 /** Goals for the largest site: median save-to-reload at 10,000 releases. */
 const GOALS = { release: 100, partial: 2000 };
@@ -93,19 +93,6 @@ function connectEvents(siteUrl) {
   });
 }
 
-/** The newest release that is published at NOW: the one an editor is most likely working on. */
-async function newestRelease(root, files) {
-  let best;
-  for (const file of files) {
-    const text = await readFile(path.join(root, file), 'utf8');
-    const front = text.split('\n---\n')[0];
-    if (/^embargo:/m.test(front) || /^draft: true/m.test(front)) continue;
-    const date = /^date: (\S+)/m.exec(front)?.[1] ?? '';
-    if (!best || date > best.date) best = { file, date };
-  }
-  return best.file;
-}
-
 /** Two texts of one file to write in turn (the file's own text first), so every write is a real change. */
 async function variants(root, file, edit) {
   const original = await readFile(path.join(root, file), 'utf8');
@@ -122,11 +109,7 @@ async function scenarios(root, releaseFiles) {
       name: 'release',
       label: 'one release edited',
       file: release,
-      texts: await variants(root, release, (text) => {
-        // The first sentence of the body that is followed by another on its line.
-        const [front, body] = [text.slice(0, text.indexOf('\n---\n') + 5), text.slice(text.indexOf('\n---\n') + 5)];
-        return front + body.replace(/^([A-Z][^\n]*?[.!?])(?= )/m, 'This sentence was changed by the benchmark.');
-      }),
+      texts: await variants(root, release, editFirstSentence),
     },
     {
       name: 'partial',

@@ -1,7 +1,7 @@
 // Generates Newsroom sites of any size for benchmarks: press releases shaped like IOM's, from a seeded PRNG, so
 // the same size and seed always give the same bytes. Templates, public/ and the sample's pages and _data are copied
 // from the repository, so a generated site builds exactly as the sample does.
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The repository root (holds the sample site: content/, templates/, public/). */
@@ -249,8 +249,15 @@ function dateIn(c, year) {
   return `${year}-${pad(month)}-${day}`;
 }
 
-/** The Markdown body: 350-550 words in paragraphs, with a quote, a list, sometimes a table, and links. */
-function body(c, station, phrase, earlier) {
+/** The note of a corrected release: GFM strikethrough, as editors mark a fixed figure. */
+const CORRECTION =
+  'An earlier version of this release said that the programme would run for ~~six months~~; it will run for a full year.';
+
+/**
+ * The Markdown body: 350-550 words in paragraphs, with a quote, a list, sometimes a table, and links; a corrected
+ * release also has a struck-through correction.
+ */
+function body(c, station, phrase, earlier, corrected) {
   const fill = (text) =>
     text
       .replaceAll('{n}', thousands(c.int(12, 480) * 10))
@@ -278,6 +285,7 @@ function body(c, station, phrase, earlier) {
       ].join('\n'),
     );
   }
+  if (corrected) parts.push(CORRECTION);
   const closing = earlier
     ? `The response builds on earlier work such as [${earlier.title}](/news/${earlier.slug}/). More information is available at [www.iom.int](https://www.iom.int/).`
     : 'More information is available at [www.iom.int](https://www.iom.int/).';
@@ -297,7 +305,7 @@ function body(c, station, phrase, earlier) {
 }
 
 /** One release's file text, front matter as editors write it. */
-function release(c, { title, phrase, date, station, earlier }) {
+function release(c, { title, phrase, date, station, earlier, corrected }) {
   const themes = c.some(THEMES, c.int(1, 3));
   const local = person(c);
   const contacts = [{ ...local, office: station.office, phone: station.phone }];
@@ -325,7 +333,7 @@ function release(c, { title, phrase, date, station, earlier }) {
     ]),
     '---',
     '',
-    body(c, station, phrase, earlier),
+    body(c, station, phrase, earlier, corrected),
   ].join('\n');
 }
 
@@ -355,9 +363,36 @@ export async function generateSite(dir, count, seed = 20261127) {
     slugs.add(slug);
     const file = `content/news/${year}/${slug}.md`;
     await mkdir(path.join(dir, 'content/news', String(year)), { recursive: true });
-    await writeFile(path.join(dir, file), release(c, { title, phrase, date: dateIn(c, year), station, earlier }));
+    // One release in eight is corrected, chosen by position (the PRNG is not asked).
+    const corrected = i % 8 === 5;
+    await writeFile(
+      path.join(dir, file),
+      release(c, { title, phrase, date: dateIn(c, year), station, earlier, corrected }),
+    );
     written.push(file);
     earlier = { title, slug };
   }
   return written;
+}
+
+/** The newest release that is published at 2026-11-27 (no embargo, no draft): the one an editor most likely edits. */
+export async function newestRelease(root, files) {
+  let best;
+  for (const file of files) {
+    const text = await readFile(path.join(root, file), 'utf8');
+    const front = text.split('\n---\n')[0];
+    if (/^embargo:/m.test(front) || /^draft: true/m.test(front)) continue;
+    const date = /^date: (\S+)/m.exec(front)?.[1] ?? '';
+    if (!best || date > best.date) best = { file, date };
+  }
+  return best.file;
+}
+
+/** A release's text with the first sentence of its body that is followed by another on its line replaced. */
+export function editFirstSentence(text) {
+  const split = text.indexOf('\n---\n') + 5;
+  return (
+    text.slice(0, split) +
+    text.slice(split).replace(/^([A-Z][^\n]*?[.!?])(?= )/m, 'This sentence was changed by the benchmark.')
+  );
 }
