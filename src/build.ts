@@ -14,10 +14,11 @@ import { loadNavigation, loadSiteConfig, type SiteConfig } from './content/site-
 import { checkTermLabels, checkTranslations } from './content/translation-check.js';
 import { loadTranslations, Translations } from './content/translations.js';
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
-import { type BuildState, readState, STATE_PATH, serializeState } from './output/build-state.js';
+import { type BuildState, readState, statePath, type UnchangedCheck, writeState } from './output/build-state.js';
 import { deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
 import { SEARCH_BUNDLE, SearchIndexer } from './output/search-index.js';
+import { siteStamp } from './output/site-stamp.js';
 import {
   OutputError,
   type OutputFile,
@@ -28,7 +29,7 @@ import {
 } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
-import { MANIFEST_PATH, readManifest } from './publish/manifest.js';
+import { MANIFEST_PATH, readManifestFile, sha256Of } from './publish/manifest.js';
 import type { RenderSettings } from './render/render-batch.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
@@ -90,6 +91,9 @@ export interface BuildResult {
 export interface BuildStats {
   /** Releases and pages found. */
   readonly sources: number;
+  /** HTML pages, and other generated files (feeds, sitemaps), in the output. */
+  readonly pages: number;
+  readonly feeds: number;
   /** Of those, loaded again (parsed and rendered) rather than taken from the cache. */
   readonly loaded: number;
   /** Taken from the persistent cache. */
@@ -410,10 +414,34 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const deploy = options.deploy !== false;
   const profile = options.profile ?? new Profile();
   const progress = options.progress ?? silentProgress;
+  // Stamped before anything is read, so an edit made during the build is seen by the next one.
+  const stamp = options.write && deploy ? siteStamp(await realpath(options.root)) : undefined;
+  const unchanged = stamp && (await unchangedOutput(options, outDir, stamp));
+  if (unchanged) {
+    return {
+      diagnostics: [...unchanged.diagnostics],
+      routes: [],
+      files: [],
+      outDir,
+      written: true,
+      stats: {
+        sources: unchanged.sources,
+        pages: unchanged.pages,
+        feeds: unchanged.feeds,
+        loaded: 0,
+        fromCache: 0,
+        corrupt: 0,
+        rendered: 0,
+        written: 0,
+        unchanged: unchanged.files,
+        milliseconds: performance.now() - started,
+      },
+    };
+  }
   const disk = options.cacheDir === undefined ? undefined : new DiskCache(options.cacheDir);
   const cache = new BuildCache({ disk, threads: options.threads });
   try {
-    return await buildWith(options, cache, { outDir, deploy, profile, progress, disk, started });
+    return await buildWith(options, cache, { outDir, deploy, profile, progress, disk, started, stamp });
   } finally {
     progress.end();
     await cache.close();
@@ -423,7 +451,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 async function buildWith(
   options: BuildOptions,
   cache: BuildCache,
-  { outDir, deploy, profile, progress, disk, started }: BuildRun,
+  { outDir, deploy, profile, progress, disk, started, stamp }: BuildRun,
 ): Promise<BuildResult> {
   const compiled = await compileSite({ ...options, deploy, profile, progress }, cache);
   const writable = options.write && canWrite(compiled, compiled.diagnostics);
@@ -431,7 +459,7 @@ async function buildWith(
   // unchanged is not rendered again but linked from there.
   const context = stateContext(options, deploy);
   const [previous, state] = await profile.time('previous output', () =>
-    writable && deploy ? Promise.all([previousOutput(outDir), readState(outDir, context)]) : [undefined, undefined],
+    writable && deploy ? previousWithState(outDir, options.cacheDir, context) : [undefined, undefined],
   );
   const plan = await profile.time('plan (signatures)', () =>
     planRender(compiled, previous, state, { search: options.search !== false, record: writable && deploy }),
@@ -496,7 +524,7 @@ async function buildWith(
           drafts: options.includeDrafts,
         }),
       );
-      const nextState: BuildState = {
+      const nextState: Omit<BuildState, 'manifest'> = {
         context,
         routes: new Map(
           compiled.routes.map((route) => [
@@ -505,7 +533,24 @@ async function buildWith(
           ]),
         ),
         search: options.search === false ? null : plan.searchKey,
+        // Filled in once the files are counted (below).
+        unchanged: null,
       };
+      const pages = compiled.routes.filter((r) => r.outputPath.endsWith('.html')).length;
+      const window = timeWindow(compiled.releases, options.now);
+      const check = (files: number): UnchangedCheck | null =>
+        stamp === undefined
+          ? null
+          : {
+              key: unchangedKey(options, outDir),
+              stamp,
+              ...window,
+              diagnostics: sorted,
+              pages,
+              feeds: compiled.routes.length - pages,
+              sources: compiled.sources.releases.length + compiled.sources.pages.length,
+              files,
+            };
       progress.stage('writing');
       written = await profile.time('write', () =>
         writeSite(outDir, output.files, output.copies, {
@@ -514,9 +559,16 @@ async function buildWith(
           more,
           compress: options.compress ? output.brotliQuality : undefined,
           seal: output.seal,
-          own: [{ path: STATE_PATH, contents: serializeState(nextState) }],
         }),
       );
+      const manifest = await readFile(path.join(outDir, MANIFEST_PATH)).catch(() => undefined);
+      if (options.cacheDir !== undefined && manifest) {
+        await writeState(statePath(options.cacheDir, outDir), {
+          ...nextState,
+          manifest: sha256Of(manifest),
+          unchanged: check(written.written + written.unchanged),
+        });
+      }
     }
     return {
       diagnostics: sorted,
@@ -526,6 +578,8 @@ async function buildWith(
       written: ok && options.write,
       stats: {
         sources: compiled.sources.releases.length + compiled.sources.pages.length,
+        pages: compiled.routes.filter((r) => r.outputPath.endsWith('.html')).length,
+        feeds: compiled.routes.filter((r) => !r.outputPath.endsWith('.html')).length,
         loaded: cache.counts.loaded,
         fromCache: cache.counts.fromDisk,
         corrupt: disk?.counts.corrupt ?? 0,
@@ -604,6 +658,47 @@ function planRender(
   };
 }
 
+/** The instants around `now` where a release's status or warnings change: no embargo lifts and no date passes. */
+function timeWindow(releases: readonly Release[], now: Date): { from: number | null; until: number | null } {
+  let from: number | null = null;
+  let until: number | null = null;
+  for (const release of releases) {
+    for (const at of [release.timestamp, release.embargo === undefined ? Number.NaN : Date.parse(release.embargo)]) {
+      if (Number.isNaN(at)) continue;
+      if (at <= now.getTime()) from = from === null ? at : Math.max(from, at);
+      else until = until === null ? at : Math.min(until, at);
+    }
+  }
+  return { from, until };
+}
+
+/** The options an untouched output must have been made with to be this build's too. */
+function unchangedKey(options: BuildOptions, outDir: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([outDir, options.compress ?? false, options.search !== false]))
+    .digest('hex');
+}
+
+/**
+ * The previous build's check when the output in `outDir` is already what this build would write: same code and
+ * options, same stamp of every source, and `now` where no embargo lifts. Then nothing is read, rendered or written.
+ */
+async function unchangedOutput(
+  options: BuildOptions,
+  outDir: string,
+  stamp: string,
+): Promise<UnchangedCheck | undefined> {
+  if (options.cacheDir === undefined) return undefined;
+  const manifest = await readFile(path.join(outDir, MANIFEST_PATH)).catch(() => undefined);
+  if (!manifest) return undefined;
+  const state = await readState(statePath(options.cacheDir, outDir), stateContext(options, true), sha256Of(manifest));
+  const check = state?.unchanged;
+  const now = options.now.getTime();
+  if (!check || check.key !== unchangedKey(options, outDir) || check.stamp !== stamp) return undefined;
+  if ((check.from !== null && now < check.from) || (check.until !== null && now >= check.until)) return undefined;
+  return check;
+}
+
 /** What a build's state depends on besides the sources: Newsroom's code and the options that change pages. */
 function stateContext(options: BuildOptions, deploy: boolean): string {
   return createHash('sha256')
@@ -611,12 +706,24 @@ function stateContext(options: BuildOptions, deploy: boolean): string {
     .digest('hex');
 }
 
+/** The output a deploy build replaces, and the state of the build that made it when the cache has it. */
+async function previousWithState(
+  outDir: string,
+  cacheDir: string | undefined,
+  context: string,
+): Promise<[PreviousOutput | undefined, BuildState | undefined]> {
+  const previous = await previousOutput(outDir);
+  if (!previous || cacheDir === undefined) return [previous, undefined];
+  return [previous, await readState(statePath(cacheDir, outDir), context, previous.manifest)];
+}
+
 /** The output a deploy build replaces, as its manifest describes it; none when there is none or it is unreadable. */
-async function previousOutput(dir: string): Promise<PreviousOutput | undefined> {
+async function previousOutput(dir: string): Promise<(PreviousOutput & { manifest: string }) | undefined> {
   try {
-    const manifest = await readManifest(path.join(dir, MANIFEST_PATH));
+    const { manifest, text } = await readManifestFile(path.join(dir, MANIFEST_PATH));
     return {
       dir,
+      manifest: sha256Of(text),
       files: new Map(manifest.files.map((f) => [f.path, { sha256: f.sha256, size: f.size, encoding: f.encoding }])),
     };
   } catch {
@@ -632,4 +739,6 @@ interface BuildRun {
   readonly progress: BuildProgress;
   readonly disk: DiskCache | undefined;
   readonly started: number;
+  /** The sources' stamp, taken when the build started (deploy builds that write). */
+  readonly stamp: string | undefined;
 }

@@ -356,9 +356,7 @@ async function runBuild(
       return EXIT.failed;
     }
     const where = path.relative(process.cwd(), result.outDir) || '.';
-    const pages = result.routes.filter((r) => r.outputPath.endsWith('.html')).length;
-    const others = result.routes.length - pages;
-    const counted = `${pages} pages and ${others} feeds and sitemaps`;
+    const counted = `${result.stats.pages} pages and ${result.stats.feeds} feeds and sitemaps`;
     const { stats } = result;
     const work =
       `${stats.rendered} rendered, ${stats.written} files written, ${stats.unchanged} unchanged, ` +

@@ -1,8 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
 
-/** Where a deploy build records what each of its files was made from, beside the manifest (never published). */
-export const STATE_PATH = '.newsroom/state.json';
+/**
+ * Where a deploy build records what each file of an output was made from: in the cache directory, one file per
+ * output directory, so the output itself stays byte for byte reproducible. It names the output's manifest by hash,
+ * so it is used only while the output is the one it describes.
+ */
+export function statePath(cacheDir: string, outDir: string): string {
+  return path.join(cacheDir, 'outputs', `${createHash('sha256').update(outDir).digest('hex').slice(0, 32)}.json`);
+}
 
 /** What one output file was made from, as far as the next build needs to know. */
 export interface RouteState {
@@ -16,16 +24,39 @@ export interface RouteState {
 export interface BuildState {
   /** A hash of the code and the options the output was made with: another one makes the state unusable. */
   readonly context: string;
+  /** SHA-256 of the output's manifest: the output this state describes. */
+  readonly manifest: string;
   readonly routes: ReadonlyMap<string, RouteState>;
   /** The pages the search index was made from, with their signatures; null when the output has no index. */
   readonly search: readonly string[] | null;
+  /** What a build that finds the sources untouched needs to say the output is already right. */
+  readonly unchanged: UnchangedCheck | null;
+}
+
+/**
+ * When the next build may skip all work: the sources' stamp and the options are the same, and its `--now` falls in
+ * the window where no embargo lifts and no release's date passes (`[from, until)`, epoch milliseconds).
+ */
+export interface UnchangedCheck {
+  readonly key: string;
+  readonly stamp: string;
+  readonly from: number | null;
+  readonly until: number | null;
+  /** The diagnostics of the build that made the output, said again. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly pages: number;
+  readonly feeds: number;
+  readonly sources: number;
+  readonly files: number;
 }
 
 interface StateFile {
   readonly version: 1;
   readonly context: string;
+  readonly manifest: string;
   readonly routes: [string, string, string[]][];
   readonly search: string[] | null;
+  readonly unchanged?: UnchangedCheck | null;
 }
 
 /** The state as written: one JSON document, routes sorted by path. */
@@ -33,23 +64,44 @@ export function serializeState(state: BuildState): string {
   const file: StateFile = {
     version: 1,
     context: state.context,
+    manifest: state.manifest,
     routes: [...state.routes]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([p, r]) => [p, r.signature, [...r.assets]]),
     search: state.search === null ? null : [...state.search],
+    unchanged: state.unchanged,
   };
   return `${JSON.stringify(file)}\n`;
 }
 
-/** The state of the output in `dir`, when it was made in `context`; undefined otherwise (then everything renders). */
-export async function readState(dir: string, context: string): Promise<BuildState | undefined> {
+/** Writes the state (atomically: a killed build leaves the old one or none). */
+export async function writeState(file: string, state: BuildState): Promise<void> {
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const file = JSON.parse(await readFile(path.join(dir, STATE_PATH), 'utf8')) as StateFile;
-    if (file.version !== 1 || file.context !== context || !Array.isArray(file.routes)) return undefined;
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temp, serializeState(state));
+    await rename(temp, file);
+  } catch {
+    // The state only saves the next build time.
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * The state in `file`, when it was made in `context` and describes the output whose manifest hashes to
+ * `manifest`; undefined otherwise (then everything renders).
+ */
+export async function readState(file: string, context: string, manifest: string): Promise<BuildState | undefined> {
+  try {
+    const state = JSON.parse(await readFile(file, 'utf8')) as StateFile;
+    if (state.version !== 1 || state.context !== context || state.manifest !== manifest) return undefined;
+    if (!Array.isArray(state.routes)) return undefined;
     return {
       context,
-      routes: new Map(file.routes.map(([p, signature, assets]) => [p, { signature, assets }])),
-      search: file.search,
+      manifest,
+      routes: new Map(state.routes.map(([p, signature, assets]) => [p, { signature, assets }])),
+      search: state.search,
+      unchanged: state.unchanged ?? null,
     };
   } catch {
     return undefined;

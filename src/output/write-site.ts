@@ -62,8 +62,6 @@ export interface WriteOptions {
    * for each path (0-11); undefined writes none.
    */
   readonly compress?: ((path: string) => number) | undefined;
-  /** Newsroom's own files (under `.newsroom/`, not in the manifest), written just before the swap. */
-  readonly own?: readonly OutputFile[] | undefined;
   /** Makes the last files (the manifest, `_headers`) from everything written; they are written just before the swap. */
   readonly seal?: ((written: readonly WrittenFile[]) => readonly OutputFile[]) | undefined;
 }
@@ -295,7 +293,7 @@ export async function writeSite(
     if (options.more) await run((await options.more()).map(writeOne));
     const last = written ? (options.seal?.(written) ?? []) : [];
     await run(
-      [...last, ...(options.own ?? []), { path: MARKER, contents: MARKER_TEXT }].map(
+      [...last, { path: MARKER, contents: MARKER_TEXT }].map(
         (f) => () => put(f.path, (full) => writeFile(full, f.contents)),
       ),
     );

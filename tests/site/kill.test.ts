@@ -14,11 +14,6 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath, entry.name);
-    // The build state names the code that made it: the killed builds run lib/, the in-process ones src/.
-    if (path.relative(dir, full) === '.newsroom/state.json') {
-      result['.newsroom/state.json'] = 'present';
-      continue;
-    }
     result[path.relative(dir, full)] = createHash('sha256')
       .update(await readFile(full))
       .digest('hex');

@@ -245,8 +245,9 @@ describe('newsroom new', () => {
 
   it("runs from the real bin, dating the release by the editor's own calendar", async () => {
     const root = await makeSite({});
-    // A zone whose date differs from UTC's right now, so a UTC date would be caught.
-    const timeZone = new Date().getUTCHours() >= 12 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago';
+    // A zone whose date differs from UTC's right now, so a UTC date would be caught: Kiritimati (UTC+14) is a day
+    // ahead from 10:00 UTC, Pago Pago (UTC-11) a day behind until 11:00 UTC.
+    const timeZone = new Date().getUTCHours() >= 10 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago';
     expect(localDay(timeZone)).not.toBe(localDay('UTC'));
     const before = localDay(timeZone);
     const { stdout } = await promisify(execFile)('node', [path.join(REPO, 'bin/newsroom.js'), 'new', TITLE], {
