@@ -231,3 +231,44 @@ describe('builds over the previous output', () => {
     expect(await tree(out)).toEqual(await tree(path.join(dir, 'clean')));
   }, 60_000);
 });
+
+describe('a build with nothing to do', () => {
+  it('leaves the output untouched, says the same diagnostics, and notices touches, new files and embargoes', async () => {
+    const root = await site(20);
+    const dir = await tempDir();
+    const out = path.join(dir, 'out');
+    const cacheDir = path.join(dir, 'cache');
+    const embargoed = path.join(root, 'content/news/held.md');
+    await writeFile(
+      embargoed,
+      '---\ntitle: Held Until Noon\ndate: 2026-11-27\nembargo: 2026-11-27T12:00:00Z\n---\n\nHeld.\n',
+    );
+    const future = path.join(root, 'content/news/future.md');
+    await writeFile(future, '---\ntitle: Dated Next Year\ndate: 2027-01-05\n---\n\nSoon.\n');
+    const first = await build(options(root, out, cacheDir));
+    expect(first.diagnostics.map((d) => d.rule)).toContain('publication/future-date');
+    const manifest = await readFile(path.join(out, '.newsroom/manifest.json'));
+    const again = await build(options(root, out, cacheDir));
+    expect(again.stats).toMatchObject({ rendered: 0, written: 0, loaded: 0, pages: first.stats.pages });
+    expect(again.diagnostics).toEqual(first.diagnostics);
+    expect(await readFile(path.join(out, '.newsroom/manifest.json'))).toEqual(manifest);
+    // A touch is a change to the stamp: the build runs (and finds every page unchanged).
+    const [release = ''] = (await readdir(path.join(root, 'content/news/2020'))).filter((f) => f.endsWith('.md'));
+    const touched = path.join(root, 'content/news/2020', release);
+    await writeFile(touched, await readFile(touched));
+    const afterTouch = await build(options(root, out, cacheDir));
+    expect(afterTouch.stats.fromCache).toBe(afterTouch.stats.sources);
+    expect(afterTouch.stats.rendered).toBe(0);
+    // Past the embargo: the held release is published, as a clean build at that time does.
+    const noon = { ...options(root, out, cacheDir), now: new Date('2026-11-27T12:00:00Z') };
+    const lifted = await build(noon);
+    expect(lifted.stats.rendered).toBeGreaterThan(0);
+    expect(lifted.routes.some((r) => r.url === '/news/held/')).toBe(true);
+    await build({ ...noon, out: path.join(dir, 'clean'), cacheDir: undefined });
+    expect(await tree(out)).toEqual(await tree(path.join(dir, 'clean')));
+    // A new file is seen too.
+    await writeFile(path.join(root, 'content/news/new.md'), '---\ntitle: Brand New\ndate: 2026-11-01\n---\n\nNew.\n');
+    const added = await build(noon);
+    expect(added.routes.some((r) => r.url === '/news/new/')).toBe(true);
+  });
+});
