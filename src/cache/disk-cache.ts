@@ -7,6 +7,9 @@ import { deserialize, serialize } from 'node:v8';
 const MAGIC = Buffer.from('NEWSROOM-CACHE-1\n');
 const DIGEST = 32;
 
+/** Directories this thread has made or found: one `mkdir` each, not one per entry. */
+const made = new Set<string>();
+
 /** What the cache did in one build, for the summary line and the tests. */
 export interface CacheCounts {
   hits: number;
@@ -59,11 +62,16 @@ export class DiskCache {
     const file = this.#file(section, key);
     const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
+      const dir = path.dirname(file);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
       writeFileSync(temp, encode(value));
       renameSync(temp, file);
     } catch {
       this.counts.unwritable++;
+      made.delete(path.dirname(file));
       rmSync(temp, { force: true });
     }
   }

@@ -1,4 +1,4 @@
-import { Parser } from 'htmlparser2';
+import { QuoteType, Tokenizer } from 'htmlparser2';
 import type { SiteLinks } from '../site/links.js';
 
 /** Attributes that hold one URL. */
@@ -50,9 +50,28 @@ export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): R
     return links.href(local);
   };
   const edits: { start: number; end: number; text: string }[] = [];
-  const parser = new Parser(
+  // htmlparser2's tokenizer alone (its parser builds every element and attribute, which this pass never uses): it
+  // knows raw-text elements (script, style), comments and quoting, and gives each attribute's span and value.
+  let nameStart = 0;
+  let name = '';
+  let value = '';
+  const noop = () => undefined;
+  const tokenizer = new Tokenizer(
+    { decodeEntities: true },
     {
-      onattribute(name, value, quote) {
+      onattribname(start, endIndex) {
+        nameStart = start;
+        name = html.slice(start, endIndex).toLowerCase();
+        value = '';
+      },
+      onattribdata(start, endIndex) {
+        value += html.slice(start, endIndex);
+      },
+      onattribentity(codepoint) {
+        value += String.fromCodePoint(codepoint);
+      },
+      onattribend(quote, endIndex) {
+        if (quote === QuoteType.NoValue) return;
         const isList = SRCSET_ATTRIBUTES.has(name);
         if (!isList && !URL_ATTRIBUTES.has(name)) return;
         const next = isList
@@ -65,20 +84,32 @@ export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): R
               .join(', ')
           : rewrite(value);
         if (next === value) return;
-        // startIndex..endIndex spans `name=value` as written; replace the value with its quotes.
-        const start = parser.startIndex;
-        const raw = html.slice(start, parser.endIndex);
+        // nameStart..endIndex spans `name=value` as written; replace the value with its quotes.
+        const raw = html.slice(nameStart, endIndex);
         const equals = raw.indexOf('=');
         if (equals === -1) return;
-        const valueStart = quote
-          ? raw.indexOf(quote, equals)
-          : equals + 1 + (raw.slice(equals + 1).length - raw.slice(equals + 1).trimStart().length);
-        edits.push({ start: start + valueStart, end: parser.endIndex, text: `"${escapeAttribute(next)}"` });
+        const afterEquals = raw.slice(equals + 1);
+        const valueStart =
+          quote === QuoteType.Unquoted
+            ? equals + 1 + (afterEquals.length - afterEquals.trimStart().length)
+            : raw.indexOf(quote === QuoteType.Double ? '"' : "'", equals);
+        edits.push({ start: nameStart + valueStart, end: endIndex, text: `"${escapeAttribute(next)}"` });
       },
+      oncdata: noop,
+      onclosetag: noop,
+      oncomment: noop,
+      ondeclaration: noop,
+      onend: noop,
+      onopentagend: noop,
+      onopentagname: noop,
+      onprocessinginstruction: noop,
+      onselfclosingtag: noop,
+      ontext: noop,
+      ontextentity: noop,
     },
-    { decodeEntities: true },
   );
-  parser.end(html);
+  tokenizer.write(html);
+  tokenizer.end();
   if (edits.length === 0) return { html, assets: [...assets] };
   // Joined, not concatenated: `+=` makes a rope of slices that keeps the original page alive beside the new one
   // until it is written (about 40 KB more per page held, half a gigabyte at 10,000 releases).
