@@ -31,6 +31,12 @@ export interface BuildCacheOptions {
   readonly threadMin?: number | undefined;
   /** What cached results depend on besides their file (default: {@link pipelineFingerprint}). */
   readonly fingerprint?: string | undefined;
+  /**
+   * Keep file texts and release bodies in memory (default true: a long-lived process builds again from them).
+   * False for a one-shot build with a persistent cache: bodies stay in the cache (`Release.htmlKey`) until a page
+   * needs one, so memory grows with the releases' metadata, not their text.
+   */
+  readonly retain?: boolean | undefined;
 }
 
 /** `items` in batches of {@link BATCH}, one message to a worker each. */
@@ -64,7 +70,7 @@ const BATCH = 48;
  */
 export class BuildCache {
   /** File texts, reread only when a file changed. */
-  readonly texts = new TextCache();
+  readonly texts: TextCache;
   /** The Markdown processor, made once for the cache's life (it holds no per-file state). */
   readonly markdown: RenderMarkdown = createMarkdownProcessor();
   readonly #tables = {
@@ -78,6 +84,17 @@ export class BuildCache {
 
   constructor(options: BuildCacheOptions = {}) {
     this.#options = options;
+    this.texts = new TextCache(this.retains);
+  }
+
+  /** The persistent cache, if the build keeps one. */
+  get disk(): DiskCache | undefined {
+    return this.#options.disk;
+  }
+
+  /** Whether texts and bodies stay in memory (see {@link BuildCacheOptions.retain}). */
+  get retains(): boolean {
+    return this.#options.retain !== false || this.#options.disk === undefined;
   }
   /** Route object -> hash of its data, with versions for the releases and pages in it. */
   readonly #routeHashes = new WeakMap<Route, string>();
@@ -112,7 +129,7 @@ export class BuildCache {
         .digest('hex');
       const stored = disk?.read(kind, key) as LoadResult | undefined;
       if (stored) this.counts.fromDisk++;
-      results.push(stored && this.#remember(table, source, contextKey, key, stored));
+      results.push(stored && this.#remember(table, source, contextKey, key, stored, true));
       if (!stored) missing.push({ index, path: source.path, text: source.text, key });
     });
     this.counts.loaded += missing.length;
@@ -122,8 +139,8 @@ export class BuildCache {
         batches(missing).map(async (batch) => {
           const loaded = await pool.run({ type: 'load', kind, items: batch, settings, cacheDir: disk?.dir });
           batch.forEach((item, i) => {
-            const result = loaded[i];
-            if (result) results[item.index] = this.#remember(table, item, contextKey, item.key, result);
+            const one = loaded[i];
+            if (one) results[item.index] = this.#remember(table, item, contextKey, item.key, one.result, one.stored);
           });
         }),
       );
@@ -131,8 +148,8 @@ export class BuildCache {
       const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: this.markdown };
       for (const item of missing) {
         const result = loadSource(kind, item, context);
-        disk?.write(kind, item.key, result);
-        results[item.index] = this.#remember(table, item, contextKey, item.key, result);
+        const stored = disk?.write(kind, item.key, result) ?? false;
+        results[item.index] = this.#remember(table, item, contextKey, item.key, result, stored);
       }
     }
     return results.map((r) => r ?? { value: undefined, diagnostics: [] });
@@ -144,10 +161,18 @@ export class BuildCache {
     contextKey: string,
     key: string,
     result: LoadResult,
+    /** Whether the result is in the persistent cache, where its body can be read again. */
+    stored: boolean,
   ): Loaded<Release | Page> {
+    const retain = this.retains;
+    const value =
+      !retain && stored && result.value?.kind === 'release'
+        ? { ...result.value, html: '', htmlKey: key }
+        : result.value;
     // The content key is the value's version: the same file in the same context has the same one in every process.
-    if (result.value) this.#versions.set(result.value, key);
-    const loaded = { text: source.text, contextKey, value: result.value, diagnostics: result.diagnostics };
+    if (value) this.#versions.set(value, key);
+    const text = retain ? source.text : '';
+    const loaded = { text, contextKey, value, diagnostics: result.diagnostics };
     table.set(source.path, loaded);
     return loaded;
   }

@@ -6,7 +6,7 @@ import { BuildCache, batches } from './build-cache.js';
 import { type BuildProgress, silentProgress } from './build-progress.js';
 import { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
-import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
+import { type AssetFile, discover, isInside, type Listing, type SourceFile, type Sources } from './content/discover.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
 import { publicPath } from './content/release.js';
@@ -15,22 +15,22 @@ import { checkTermLabels, checkTranslations } from './content/translation-check.
 import { loadTranslations, Translations } from './content/translations.js';
 import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { type BuildState, readState, statePath, type UnchangedCheck, writeState } from './output/build-state.js';
-import { deployOutput } from './output/deploy-output.js';
+import { type DeployOutput, deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
 import { SEARCH_BUNDLE, SearchIndexer } from './output/search-index.js';
 import { siteStamp } from './output/site-stamp.js';
 import {
   OutputError,
   type OutputFile,
+  openOutput,
   type PreviousOutput,
   type ReusedFile,
   type WriteCounts,
-  writeSite,
 } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
 import { MANIFEST_PATH, readManifestFile, sha256Of } from './publish/manifest.js';
-import type { RenderSettings } from './render/render-batch.js';
+import { type RenderSettings, withBodies } from './render/render-batch.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
 import { basePathOf, type SiteLinks, siteLinks } from './site/links.js';
@@ -80,7 +80,8 @@ export interface BuildOptions {
 export interface BuildResult {
   readonly diagnostics: Diagnostic[];
   readonly routes: Route[];
-  readonly files: OutputFile[];
+  /** The files rendered, by output path (a build holds no page's text past writing it). */
+  readonly files: readonly { readonly path: string }[];
   readonly outDir: string;
   /** True when the output directory now holds this build. */
   readonly written: boolean;
@@ -304,7 +305,7 @@ export async function compileSite(
   };
   const render = (route: Route): RenderedRoute =>
     renderable && renderContext
-      ? renderRoute(env, route, renderContext)
+      ? renderRoute(env, withBodies(route, cache.disk), renderContext)
       : { html: undefined, diagnostic: undefined, assets: [] };
   const renderSettings: RenderSettings | undefined = site && {
     templatesDir: sources.templatesDir,
@@ -316,6 +317,7 @@ export async function compileSite(
     preview: options.includeDrafts,
     basePath: links.basePath,
     assetNames: [...links.assetNames],
+    cacheDir: cache.disk?.dir,
   };
   const renderKey = `${shared}:${templates.version}:${options.includeDrafts}`;
   async function* renderAll(list: readonly Route[]): AsyncIterable<readonly [Route, RenderedRoute]> {
@@ -346,7 +348,10 @@ export async function compileSite(
     }
   }
   return {
-    sources,
+    // A one-shot build keeps no file text past loading.
+    sources: cache.retains
+      ? sources
+      : { ...sources, releases: sources.releases.map(withoutText), pages: sources.pages.map(withoutText) },
     listing: found.listing,
     diagnostics,
     routes,
@@ -362,6 +367,8 @@ export async function compileSite(
   };
 }
 
+const withoutText = (source: SourceFile): SourceFile => ({ path: source.path, text: '' });
+
 /** Renders `routes`, reporting each template problem once however many pages hit it. */
 export async function renderRoutes(
   compiled: CompiledSite,
@@ -369,8 +376,12 @@ export async function renderRoutes(
   /** Called with each rendered file; a promise it returns is waited for before the next route. */
   onFile?: (file: RenderedFile, route: Route) => Promise<void> | undefined,
   progress: BuildProgress = silentProgress,
+  /** Keep the rendered files in the result (false when `onFile` writes them: a build never holds every page). */
+  keep = true,
 ): Promise<{
   files: RenderedFile[];
+  /** The output paths of the files rendered (kept or not). */
+  paths: string[];
   diagnostics: Diagnostic[];
   assets: Set<string>;
   assetsOf: Map<string, readonly string[]>;
@@ -379,7 +390,8 @@ export async function renderRoutes(
   const diagnostics: Diagnostic[] = [];
   const assets = new Set<string>();
   const assetsOf = new Map<string, readonly string[]>();
-  if (!compiled.renderable) return { files, diagnostics, assets, assetsOf };
+  const paths: string[] = [];
+  if (!compiled.renderable) return { files, paths, diagnostics, assets, assetsOf };
   const seen = new Set<string>();
   progress.stage('rendering', routes.length);
   let done = 0;
@@ -389,7 +401,8 @@ export async function renderRoutes(
     assetsOf.set(route.outputPath, [...new Set(rendered.assets)].sort());
     if (rendered.html !== undefined) {
       const file = { path: route.outputPath, contents: rendered.html };
-      files.push(file);
+      paths.push(file.path);
+      if (keep) files.push(file);
       const busy = onFile?.(file, route);
       if (busy) await busy;
     } else if (rendered.diagnostic) {
@@ -398,7 +411,7 @@ export async function renderRoutes(
       seen.add(key);
     }
   }
-  return { files, diagnostics, assets, assetsOf };
+  return { files, paths, diagnostics, assets, assetsOf };
 }
 
 /** Whether a build with these diagnostics may be written. */
@@ -439,7 +452,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
   }
   const disk = options.cacheDir === undefined ? undefined : new DiskCache(options.cacheDir);
-  const cache = new BuildCache({ disk, threads: options.threads });
+  const cache = new BuildCache({ disk, threads: options.threads, retain: false });
   try {
     return await buildWith(options, cache, { outDir, deploy, profile, progress, disk, started, stamp });
   } finally {
@@ -461,43 +474,69 @@ async function buildWith(
   const [previous, state] = await profile.time('previous output', () =>
     writable && deploy ? previousWithState(outDir, options.cacheDir, context) : [undefined, undefined],
   );
+  const record = writable && deploy;
   const plan = await profile.time('plan (signatures)', () =>
-    planRender(compiled, previous, state, { search: options.search !== false, record: writable && deploy }),
+    planRender(compiled, previous, state, { search: options.search !== false, record }),
   );
-  // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
-  // searchable, even in a preview build. When none of them changed, the previous index is kept.
-  const indexer =
-    writable && options.search !== false && !plan.keepSearch
-      ? await profile.time('search (start)', () => SearchIndexer.open())
-      : undefined;
-  const more = indexer
-    ? () => {
-        progress.stage('indexing search');
-        return profile.time('search (finish)', () => indexer.finish());
-      }
+  // Files are written as they are rendered, into a temporary directory that replaces the output only if the build
+  // succeeds, so no build holds every page in memory. The asset plan and the manifest come at the end: `output` is
+  // settled once every page has said which assets it uses.
+  let output: DeployOutput | undefined;
+  let indexer: SearchIndexer | undefined;
+  const writer = writable
+    ? await openOutput(outDir, {
+        previous,
+        // The search index, finished once every page is in it.
+        more: async () => {
+          if (!indexer) return [];
+          progress.stage('indexing search');
+          const search = indexer;
+          return profile.time('search (finish)', () => search.finish());
+        },
+        // Only pages and feeds are written before `output` is settled: their quality (see deployOutput).
+        compress: options.compress ? (file) => output?.brotliQuality(file) ?? 5 : undefined,
+        seal: deploy ? (written) => output?.seal(written) ?? [] : undefined,
+      })
     : undefined;
   try {
+    // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
+    // searchable, even in a preview build. When none of them changed, the previous index is kept.
+    const search =
+      writable && options.search !== false && !plan.keepSearch
+        ? await profile.time('search (start)', () => SearchIndexer.open())
+        : undefined;
+    indexer = search;
     // Pagefind's output depends on the order pages are added in: the routes' order. With no page reused they are
     // added as they are rendered; otherwise after, unchanged ones read from their files in the previous output.
     const streamed = !plan.reused.some((file) => plan.searchable.has(file.path));
+    const heldForSearch = new Map<string, RenderedFile>();
     const rendered = await profile.time('render', () =>
       renderRoutes(
         compiled,
         plan.render,
-        (file, route) => (indexer && streamed && plan.searchable.has(route.outputPath) ? indexer.add(file) : undefined),
+        (file, route) => {
+          if (record && !plan.signatures.has(route.outputPath)) {
+            plan.signatures.set(route.outputPath, compiled.signature(route));
+          }
+          const searchable = search !== undefined && plan.searchable.has(route.outputPath);
+          if (searchable && !streamed) heldForSearch.set(file.path, file);
+          const indexing = searchable && streamed ? search.add(file) : undefined;
+          const writing = writer?.write(file);
+          return indexing || writing ? Promise.all([indexing, writing]).then(() => undefined) : undefined;
+        },
         progress,
+        false,
       ),
     );
-    if (indexer && !streamed) {
+    if (search && !streamed) {
       await profile.time('search (reused pages)', async () => {
-        const fresh = new Map(rendered.files.map((file) => [file.path, file]));
         for (const route of compiled.routes) {
           if (!plan.searchable.has(route.outputPath)) continue;
-          const file = fresh.get(route.outputPath) ?? {
+          const file = heldForSearch.get(route.outputPath) ?? {
             path: route.outputPath,
             contents: await readFile(path.join(outDir, route.outputPath), 'utf8'),
           };
-          const busy = indexer.add(file);
+          const busy = search.add(file);
           if (busy) await busy;
         }
       });
@@ -505,25 +544,30 @@ async function buildWith(
     const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
     const ok = canWrite(compiled, sorted);
     let written: WriteCounts | undefined;
-    if (ok && options.write && !deploy) {
+    if (!ok || !writer) {
+      await writer?.abort();
+    } else if (!deploy) {
       progress.stage('writing');
-      written = await profile.time('write', () => writeSite(outDir, rendered.files, compiled.assets, { more }));
-    } else if (ok && options.write && compiled.site) {
+      written = await profile.time('write', async () => {
+        for (const copy of compiled.assets) await writer.copy(copy);
+        return writer.commit();
+      });
+    } else if (compiled.site) {
       const site = compiled.site;
       const assetsOf = new Map([...plan.assetsOf, ...rendered.assetsOf]);
-      const output = await profile.time('deploy (assets, headers)', () =>
+      const settled = await profile.time('deploy (assets, headers)', () =>
         deployOutput({
           routes: compiled.routes,
           plan: compiled.assetPlan,
           links: compiled.links,
           site,
-          rendered: rendered.files,
           referenced: new Set([...assetsOf.values()].flat()),
           now: options.now,
           nextBuildAt: nextEmbargo(compiled.releases, options.now),
           drafts: options.includeDrafts,
         }),
       );
+      output = settled;
       const nextState: Omit<BuildState, 'manifest'> = {
         context,
         routes: new Map(
@@ -532,7 +576,7 @@ async function buildWith(
             { signature: plan.signatures.get(route.outputPath) ?? '', assets: assetsOf.get(route.outputPath) ?? [] },
           ]),
         ),
-        search: options.search === false ? null : plan.searchKey,
+        search: options.search === false ? null : searchKeyOf(plan.searchable, plan.signatures),
         // Filled in once the files are counted (below).
         unchanged: null,
       };
@@ -552,15 +596,12 @@ async function buildWith(
               files,
             };
       progress.stage('writing');
-      written = await profile.time('write', () =>
-        writeSite(outDir, output.files, output.copies, {
-          previous,
-          reused: [...plan.reused, ...plan.keptSearchFiles],
-          more,
-          compress: options.compress ? output.brotliQuality : undefined,
-          seal: output.seal,
-        }),
-      );
+      written = await profile.time('write', async () => {
+        for (const file of [...plan.reused, ...plan.keptSearchFiles]) await writer.reuse(file);
+        for (const file of settled.files) await writer.write(file);
+        for (const copy of settled.copies) await writer.copy(copy);
+        return writer.commit();
+      });
       const manifest = await readFile(path.join(outDir, MANIFEST_PATH)).catch(() => undefined);
       if (options.cacheDir !== undefined && manifest) {
         await writeState(statePath(options.cacheDir, outDir), {
@@ -573,9 +614,9 @@ async function buildWith(
     return {
       diagnostics: sorted,
       routes: [...compiled.routes],
-      files: rendered.files,
+      files: rendered.paths.map((p) => ({ path: p })),
       outDir,
-      written: ok && options.write,
+      written: written !== undefined,
       stats: {
         sources: compiled.sources.releases.length + compiled.sources.pages.length,
         pages: compiled.routes.filter((r) => r.outputPath.endsWith('.html')).length,
@@ -583,12 +624,15 @@ async function buildWith(
         loaded: cache.counts.loaded,
         fromCache: cache.counts.fromDisk,
         corrupt: disk?.counts.corrupt ?? 0,
-        rendered: rendered.files.length,
+        rendered: rendered.paths.length,
         written: written?.written ?? 0,
         unchanged: written?.unchanged ?? 0,
         milliseconds: performance.now() - started,
       },
     };
+  } catch (cause) {
+    await writer?.abort();
+    throw cause;
   } finally {
     await indexer?.close();
   }
@@ -600,14 +644,21 @@ interface RenderPlan {
   readonly reused: readonly ReusedFile[];
   /** The fingerprinted files each reused page refers to, from the state. */
   readonly assetsOf: ReadonlyMap<string, readonly string[]>;
-  readonly signatures: ReadonlyMap<string, string>;
+  /**
+   * Each route's signature, for the next build's state. Without a state to compare with, they are computed while
+   * the worker threads render (the main thread waits for them then), as each page comes back.
+   */
+  readonly signatures: Map<string, string>;
   /** Output paths of the pages the search index is made from. */
   readonly searchable: ReadonlySet<string>;
-  /** Those pages with their signatures: the index is the same when this is. */
-  readonly searchKey: readonly string[];
   /** Whether the previous output's search index is this build's too. */
   readonly keepSearch: boolean;
   readonly keptSearchFiles: readonly ReusedFile[];
+}
+
+/** The pages of the search index with their signatures: the index is the same when this is. */
+function searchKeyOf(searchable: ReadonlySet<string>, signatures: ReadonlyMap<string, string>): string[] {
+  return [...searchable].map((p) => `${p} ${signatures.get(p) ?? ''}`);
 }
 
 /** Splits the routes into those to render and those whose file in the previous output is already right. */
@@ -626,9 +677,9 @@ function planRender(
     if (route.kind === 'release' && route.status === 'published') searchable.add(route.outputPath);
     const was = state?.routes.get(route.outputPath);
     const file = previous?.files.get(route.outputPath);
-    // Signatures are only worth computing for a state to compare them with or to write.
-    const signature = record ? compiled.signature(route) : '';
-    signatures.set(route.outputPath, signature);
+    // Signatures are worth computing here only to compare with a state.
+    const signature = record && state ? compiled.signature(route) : '';
+    if (signature) signatures.set(route.outputPath, signature);
     if (was && file && was.signature === signature && compiled.renderable) {
       reused.push({ path: route.outputPath, sha256: file.sha256, size: file.size });
       assetsOf.set(route.outputPath, was.assets);
@@ -636,7 +687,7 @@ function planRender(
       render.push(route);
     }
   }
-  const searchKey = [...searchable].map((p) => `${p} ${signatures.get(p)}`);
+  const searchKey = searchKeyOf(searchable, signatures);
   const keptSearchFiles = [...(previous?.files ?? [])]
     .filter(([p, f]) => p.startsWith(`${SEARCH_BUNDLE}/`) && f.encoding === undefined)
     .map(([p, f]) => ({ path: p, sha256: f.sha256, size: f.size }));
@@ -652,7 +703,6 @@ function planRender(
     assetsOf,
     signatures,
     searchable,
-    searchKey,
     keepSearch,
     keptSearchFiles: keepSearch ? keptSearchFiles : [],
   };

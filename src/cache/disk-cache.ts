@@ -57,8 +57,11 @@ export class DiskCache {
     return value;
   }
 
-  /** Stores `value` (anything structured clone can copy) under `key`; a failure only costs the next build time. */
-  write(section: string, key: string, value: unknown): void {
+  /**
+   * Stores `value` (anything structured clone can copy) under `key`; false when it could not (a failure only costs
+   * the next build time).
+   */
+  write(section: string, key: string, value: unknown): boolean {
     const file = this.#file(section, key);
     const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -69,10 +72,12 @@ export class DiskCache {
       }
       writeFileSync(temp, encode(value));
       renameSync(temp, file);
+      return true;
     } catch {
       this.counts.unwritable++;
       made.delete(path.dirname(file));
       rmSync(temp, { force: true });
+      return false;
     }
   }
 }

@@ -14,14 +14,19 @@ export interface LoadJob {
 
 let renderMarkdown: RenderMarkdown | undefined;
 
+/** A load result, and whether it is now in the persistent cache. */
+export interface StoredResult {
+  readonly result: LoadResult;
+  readonly stored: boolean;
+}
+
 /** Loads each file of the batch (and stores it in the cache) and gives the results, in order. */
-export function loadBatch(job: LoadJob): LoadResult[] {
+export function loadBatch(job: LoadJob): StoredResult[] {
   renderMarkdown ??= createMarkdownProcessor();
   const context = { ...job.settings, assets: new Set(job.settings.assets), renderMarkdown };
   const cache = job.cacheDir === undefined ? undefined : new DiskCache(job.cacheDir);
   return job.items.map((item) => {
     const result = loadSource(job.kind, { path: item.path, text: item.text }, context);
-    cache?.write(job.kind, item.key, result);
-    return result;
+    return { result, stored: cache?.write(job.kind, item.key, result) ?? false };
   });
 }

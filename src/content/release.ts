@@ -42,6 +42,11 @@ export interface Release {
   /** ISO date-time after which the release may be published. */
   readonly embargo: string | undefined;
   readonly html: string;
+  /**
+   * Set when a large build left the rendered body in the persistent cache to save memory (`html` is then empty):
+   * the key of its cache entry, which the renderer reads it from.
+   */
+  readonly htmlKey?: string | undefined;
   /** Links this release's versions in other languages: the same key on each. */
   readonly translationKey: string | undefined;
   /** When the release was last really edited (YYYY-MM-DD or date-time), `date` unless `updated` says otherwise. */

@@ -18,6 +18,9 @@ interface Entry {
 export class TextCache {
   readonly #entries = new Map<string, Entry>();
 
+  /** With `keep` false, nothing is remembered: for a one-shot build, which reads each file once. */
+  constructor(private readonly keep = true) {}
+
   /**
    * The text of `absolute`, from the cache when its stamp is unchanged and `changed` is false; with `trusted`, from
    * the cache without a look at the stamp (the caller knows the file did not change). Synchronous on purpose: for
@@ -29,7 +32,7 @@ export class TextCache {
     const stamp = stampOf(absolute);
     if (known && !changed && known.stamp === stamp) return known.text;
     const text = readFileSync(absolute, 'utf8');
-    this.#entries.set(absolute, { stamp, text });
+    if (this.keep) this.#entries.set(absolute, { stamp, text });
     return text;
   }
 

@@ -14,9 +14,7 @@ export interface DeployInput {
   readonly plan: AssetPlan | undefined;
   readonly links: SiteLinks;
   readonly site: SiteConfig;
-  /** The rendered pages and feeds. */
-  readonly rendered: readonly OutputFile[];
-  /** The public/ files they refer to. */
+  /** The public/ files the pages and feeds refer to. */
   readonly referenced: ReadonlySet<string>;
   readonly now: Date;
   readonly nextBuildAt: string | null;
@@ -24,7 +22,7 @@ export interface DeployInput {
   readonly drafts: boolean;
 }
 
-/** The files of a deploy build and how to finish it, for {@link writeSite}. */
+/** The files of a deploy build besides its pages and feeds, and how to finish it, for {@link openOutput}. */
 export interface DeployOutput {
   readonly files: readonly OutputFile[];
   readonly copies: readonly CopiedFile[];
@@ -46,7 +44,7 @@ function kindOf(route: Route): OutputDescription['kind'] {
 }
 
 /**
- * Everything a deploy build writes besides the search index: rendered pages and feeds, `_redirects`, and the
+ * Everything a deploy build writes besides the search index and the rendered pages and feeds: `_redirects`, and the
  * public/ files under their fingerprinted names when something refers to them (their own names otherwise); then,
  * once all is written, `_headers` and the manifest describing every file.
  */
@@ -64,10 +62,7 @@ export function deployOutput(input: DeployInput): DeployOutput {
   const moves = input.routes.flatMap((r) => (r.kind === 'redirect' ? [{ from: r.url, to: r.target }] : []));
   described.set('_redirects', { kind: 'file', sources: [] });
   described.set('_headers', { kind: 'file', sources: [] });
-  const files: OutputFile[] = [
-    ...input.rendered,
-    { path: '_redirects', contents: redirectsFile(moves, site.languages, links) },
-  ];
+  const files: OutputFile[] = [{ path: '_redirects', contents: redirectsFile(moves, site.languages, links) }];
   const copies: CopiedFile[] = [];
   const used = new Set([...input.referenced, ...(plan?.referencedByStyles ?? [])]);
   for (const asset of plan?.assets ?? []) {

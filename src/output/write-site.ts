@@ -161,17 +161,28 @@ function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
+/** A site being written: files go into a temporary directory as they come, and replace the output at the end. */
+export interface OutputWriter {
+  /** Writes a file (or links it from the previous output when its bytes are the same); a promise to wait for
+   * when enough writes are in flight. Throws the first failure of an earlier write. */
+  write(file: OutputFile): Promise<void> | undefined;
+  /** Copies a file as is (or links it when unchanged). */
+  copy(file: CopiedFile): Promise<void> | undefined;
+  /** Links a file of the previous output that this build did not make again. */
+  reuse(file: ReusedFile): Promise<void> | undefined;
+  /** Writes `more`, the sealed files and the marker, then swaps the new output in. */
+  commit(): Promise<WriteCounts>;
+  /** Removes the temporary directory: the previous output stays as it was. */
+  abort(): Promise<void>;
+}
+
 /**
- * Writes the whole site atomically: everything goes into a temporary directory beside `out`, which replaces `out`
- * only once every file is written. A failure (here or in `more` or `seal`) leaves the previous output exactly as it
- * was.
+ * Starts writing a site atomically: everything goes into a temporary directory beside `out`, which replaces `out`
+ * only at {@link OutputWriter.commit}, once every file is written. A failure (of a write, `more` or `seal`) or an
+ * abort leaves the previous output exactly as it was. Files are written as they are given, so the caller need not
+ * hold them all.
  */
-export async function writeSite(
-  out: string,
-  files: readonly OutputFile[],
-  copies: readonly CopiedFile[],
-  options: WriteOptions = {},
-): Promise<WriteCounts> {
+export async function openOutput(out: string, options: WriteOptions = {}): Promise<OutputWriter> {
   let count = 0;
   let reusedCount = 0;
   const parent = path.dirname(out);
@@ -190,17 +201,24 @@ export async function writeSite(
   await assertOwned(out);
   const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = path.join(parent, `${leftoverPrefix(out)}tmp-${id}`);
+  await guarded(temp, () => mkdir(temp).then(() => undefined));
   const target = (relative: string): string => {
     const full = path.resolve(temp, relative);
     if (!isInside(temp, full) || full === temp) throw new Error(`refusing to write outside the output: ${relative}`);
     return full;
   };
-  // Hashes are only for `seal` (the manifest): a build without one does not pay for them.
+  // Hashes are only for `seal` (the manifest) and for comparing with the previous output.
   const written: WrittenFile[] | undefined = options.seal ? [] : undefined;
+  // Directories made in the temporary tree: one mkdir each, not one per file.
+  const made = new Set<string>([temp]);
   const put = (relative: string, write: (full: string) => Promise<void>) =>
     guarded(path.join(out, relative), async () => {
       const full = target(relative);
-      await mkdir(path.dirname(full), { recursive: true });
+      const dir = path.dirname(full);
+      if (!made.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        made.add(dir);
+      }
       await write(full);
       count++;
     });
@@ -282,34 +300,82 @@ export async function writeSite(
       written.push({ path: copy.outputPath, sha256: sha256Of(bytes), size: bytes.byteLength });
     }
   };
-  const run = async (list: readonly (() => Promise<void>)[]) => {
-    for (let i = 0; i < list.length; i += WRITE_BATCH) {
-      await Promise.all(list.slice(i, i + WRITE_BATCH).map((job) => job()));
-    }
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  const queue = (job: () => Promise<void>): Promise<void> | undefined => {
+    if (failure !== undefined) throw failure;
+    const running: Promise<void> = job()
+      .catch((cause: unknown) => {
+        failure ??= cause;
+      })
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+    return inFlight.size >= WRITE_BATCH ? Promise.race(inFlight) : undefined;
   };
-  try {
-    await guarded(temp, () => mkdir(temp).then(() => undefined));
-    await run([...copies.map(copyOne), ...files.map(writeOne), ...(options.reused ?? []).map(reuseOne)]);
-    if (options.more) await run((await options.more()).map(writeOne));
-    const last = written ? (options.seal?.(written) ?? []) : [];
-    await run(
-      [...last, { path: MARKER, contents: MARKER_TEXT }].map(
-        (f) => () => put(f.path, (full) => writeFile(full, f.contents)),
-      ),
-    );
-    await guarded(out, async () => {
-      if (await exists(out)) {
-        const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);
-        await rename(out, old);
-        await rename(temp, out);
-        await rm(old, { recursive: true, force: true });
-      } else {
-        await rename(temp, out);
-      }
-    });
-    return { written: count - reusedCount, unchanged: reusedCount };
-  } catch (cause) {
+  const drain = async (): Promise<void> => {
+    while (inFlight.size > 0) await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+  };
+  const all = async (jobs: readonly (() => Promise<void>)[]): Promise<void> => {
+    for (const job of jobs) {
+      const busy = queue(job);
+      if (busy) await busy;
+    }
+    await drain();
+  };
+  const abort = async (): Promise<void> => {
+    await Promise.allSettled(inFlight);
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+  };
+  return {
+    write: (file) => queue(writeOne(file)),
+    copy: (file) => queue(copyOne(file)),
+    reuse: (file) => queue(reuseOne(file)),
+    abort,
+    commit: async () => {
+      try {
+        await drain();
+        if (options.more) await all((await options.more()).map(writeOne));
+        const last = written ? (options.seal?.(written) ?? []) : [];
+        await all(
+          [...last, { path: MARKER, contents: MARKER_TEXT }].map(
+            (f) => () => put(f.path, (full) => writeFile(full, f.contents)),
+          ),
+        );
+        await guarded(out, async () => {
+          if (await exists(out)) {
+            const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);
+            await rename(out, old);
+            await rename(temp, out);
+            await rm(old, { recursive: true, force: true });
+          } else {
+            await rename(temp, out);
+          }
+        });
+        return { written: count - reusedCount, unchanged: reusedCount };
+      } catch (cause) {
+        await abort();
+        throw cause;
+      }
+    },
+  };
+}
+
+/** Writes the whole site atomically, as {@link openOutput} does, from files held in memory. */
+export async function writeSite(
+  out: string,
+  files: readonly OutputFile[],
+  copies: readonly CopiedFile[],
+  options: WriteOptions = {},
+): Promise<WriteCounts> {
+  const writer = await openOutput(out, options);
+  try {
+    for (const copy of copies) await writer.copy(copy);
+    for (const file of files) await writer.write(file);
+    for (const file of options.reused ?? []) await writer.reuse(file);
+  } catch (cause) {
+    await writer.abort();
     throw cause;
   }
+  return writer.commit();
 }

@@ -1,5 +1,8 @@
 import type nunjucks from 'nunjucks';
+import { DiskCache } from '../cache/disk-cache.js';
 import type { SourceFile } from '../content/discover.js';
+import type { LoadResult } from '../content/load-source.js';
+import type { Release } from '../content/release.js';
 import type { SiteConfig } from '../content/site-data.js';
 import { loadTranslations, Translations } from '../content/translations.js';
 import { siteLinks } from '../site/links.js';
@@ -19,6 +22,8 @@ export interface RenderSettings {
   readonly preview: boolean;
   readonly basePath: string;
   readonly assetNames: readonly (readonly [string, string])[];
+  /** The persistent cache that holds the bodies of releases loaded with `htmlKey`. */
+  readonly cacheDir: string | undefined;
 }
 
 /** Routes to render on a worker thread. */
@@ -54,8 +59,26 @@ function prepare(job: RenderJob): { env: nunjucks.Environment; context: RenderCo
   return made;
 }
 
+/** A release with its body, read from the persistent cache when the build left it there. */
+export function withBody(release: Release, cache: DiskCache | undefined): Release {
+  if (release.htmlKey === undefined) return release;
+  const stored = cache?.read('release', release.htmlKey) as LoadResult | undefined;
+  if (stored?.value?.kind !== 'release') {
+    throw new Error(`the cache entry of ${release.source} is gone: delete the cache directory and build again`);
+  }
+  return { ...release, html: stored.value.html };
+}
+
+/** The route with the bodies it shows (a release page's, a feed's items'). */
+export function withBodies(route: Route, cache: DiskCache | undefined): Route {
+  if (route.kind === 'release') return { ...route, release: withBody(route.release, cache) };
+  if (route.kind === 'feed') return { ...route, items: route.items.map((r) => withBody(r, cache)) };
+  return route;
+}
+
 /** Renders each route of the batch, in order. */
 export function renderBatch(job: RenderJob): RenderedRoute[] {
   const { env, context } = prepare(job);
-  return job.routes.map((route) => renderRoute(env, route, context));
+  const cache = job.settings.cacheDir === undefined ? undefined : new DiskCache(job.settings.cacheDir);
+  return job.routes.map((route) => renderRoute(env, withBodies(route, cache), context));
 }

@@ -1,5 +1,4 @@
-import { type LoadJob, loadBatch } from '../content/load-batch.js';
-import type { LoadResult } from '../content/load-source.js';
+import { type LoadJob, loadBatch, type StoredResult } from '../content/load-batch.js';
 import { type RenderJob, renderBatch } from '../render/render-batch.js';
 import type { RenderedRoute } from '../render/render-route.js';
 
@@ -7,7 +6,7 @@ import type { RenderedRoute } from '../render/render-route.js';
 export type Job = LoadJob | RenderJob;
 
 /** What a job gives back. */
-export type JobResult<J extends Job = Job> = J extends LoadJob ? LoadResult[] : RenderedRoute[];
+export type JobResult<J extends Job = Job> = J extends LoadJob ? StoredResult[] : RenderedRoute[];
 
 /** The worker threads' entry point (see pool.ts). */
 export default function run(job: Job): JobResult {
