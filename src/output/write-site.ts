@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { AssetFile } from '../content/discover.js';
 import { isInside } from '../content/discover.js';
-import { sha256Of } from '../publish/manifest.js';
+import { MANIFEST_PATH, parseManifest, sha256Of } from '../publish/manifest.js';
 
 /** A rendered file to write, at a path relative to the output directory. */
 export interface OutputFile {
@@ -130,13 +131,22 @@ const exists = async (p: string): Promise<boolean> =>
 const leftoverPrefix = (out: string): string => `.${path.basename(out)}.newsroom-`;
 
 /**
+ * The output before the current one, kept beside it (`.dist.newsroom-spare`): the next build brings it up to date
+ * by writing only what differs from it and swaps it in, instead of making a whole new tree and deleting the old one.
+ */
+export const sparePath = (out: string): string => path.join(path.dirname(out), `${leftoverPrefix(out)}spare`);
+
+/**
  * Cleans what a killed build left beside `out`: a half-written temporary directory is removed; if the build died
- * between the two renames of the swap, the previous output is put back first.
+ * between the two renames of the swap, the previous output is put back first. The spare stays.
  */
 export async function recoverOutput(out: string): Promise<void> {
   const parent = path.dirname(out);
   const prefix = leftoverPrefix(out);
-  const leftovers = (await readdir(parent).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
+  const spare = path.basename(sparePath(out));
+  const leftovers = (await readdir(parent).catch(() => [] as string[]))
+    .filter((n) => n.startsWith(prefix) && n !== spare)
+    .sort();
   const olds = leftovers.filter((n) => n.startsWith(`${prefix}old-`));
   const lastOld = olds.at(-1);
   if (lastOld && !(await exists(out))) await rename(path.join(parent, lastOld), out);
@@ -201,7 +211,12 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   await assertOwned(out);
   const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = path.join(parent, `${leftoverPrefix(out)}tmp-${id}`);
-  await guarded(temp, () => mkdir(temp).then(() => undefined));
+  // The spare, when there is one and its manifest says what it holds, becomes the new tree: only files that differ
+  // are written and files the build does not make are deleted. Renamed first, so a killed build leaves it as a
+  // temporary directory that the next build removes.
+  const recycled = options.previous ? await recycle(sparePath(out), temp) : undefined;
+  if (!recycled) await guarded(temp, () => mkdir(temp).then(() => undefined));
+  const produced = new Set<string>();
   const target = (relative: string): string => {
     const full = path.resolve(temp, relative);
     if (!isInside(temp, full) || full === temp) throw new Error(`refusing to write outside the output: ${relative}`);
@@ -211,23 +226,64 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   const written: WrittenFile[] | undefined = options.seal ? [] : undefined;
   // Directories made in the temporary tree: one mkdir each, not one per file.
   const made = new Set<string>([temp]);
+  // A recycled tree shares inodes with the live output (unchanged files are hard links): a file is never written in
+  // place there, but written beside and renamed over, which makes a new inode.
   const put = (relative: string, write: (full: string) => Promise<void>) =>
     guarded(path.join(out, relative), async () => {
       const full = target(relative);
       const dir = path.dirname(full);
       if (!made.has(dir)) {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true }).catch(async (cause: unknown) => {
+          // In a recycled tree, a file of the old output where this build has a folder goes first.
+          if (!recycled) throw cause;
+          let at = temp;
+          for (const segment of path.relative(temp, dir).split(path.sep)) {
+            at = path.join(at, segment);
+            if ((await stat(at).catch(() => undefined))?.isFile()) await rm(at);
+          }
+          await mkdir(dir, { recursive: true });
+        });
         made.add(dir);
       }
-      await write(full);
+      produced.add(relative);
+      if (recycled) {
+        const beside = `${full}.newsroom-${id}`;
+        await write(beside);
+        // A folder of the old tree where this build has a file (rare: a page became a file) goes first.
+        await rename(beside, full).catch(async () => {
+          await rm(full, { recursive: true, force: true });
+          await rename(beside, full);
+        });
+      } else {
+        await write(full);
+      }
       count++;
     });
+  /** Whether the recycled tree already holds exactly these bytes at `relative` (then nothing needs doing). */
+  const alreadyThere = (relative: string, sha256: string | undefined, size: number | undefined): boolean => {
+    const there = recycled?.get(relative);
+    if (!there || sha256 === undefined || there.sha256 !== sha256 || there.size !== size) return false;
+    produced.add(relative);
+    count++;
+    return true;
+  };
   const previous = options.previous;
   /** Links `relative` from the previous output; false when it cannot (gone, another file system). */
+  // Synchronous on purpose: a link is one short system call, and thousands of them through the thread pool cost
+  // several times as much as in a loop (a warm build links every unchanged page).
   const linked = async (relative: string, from = relative): Promise<boolean> => {
     if (!previous) return false;
     try {
-      await put(relative, (full) => link(path.join(previous.dir, from), full));
+      const full = target(relative);
+      const dir = path.dirname(full);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      if (recycled?.has(relative)) rmSync(full, { force: true });
+      linkSync(path.join(previous.dir, from), full);
+      produced.add(relative);
+      count++;
       return true;
     } catch {
       return false;
@@ -246,7 +302,9 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
       { path: `${filePath}.gz`, encoding: 'gzip' as const },
     ].map((copy) => ({ ...copy, was: previous?.files.get(copy.path) }));
     if (unchanged && kept.every((copy) => copy.was)) {
-      const all = await Promise.all(kept.map((copy) => linked(copy.path)));
+      const all = await Promise.all(
+        kept.map(async (copy) => alreadyThere(copy.path, copy.was?.sha256, copy.was?.size) || linked(copy.path)),
+      );
       if (all.every(Boolean)) {
         reusedCount += kept.length;
         for (const copy of kept) {
@@ -271,14 +329,17 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
     const size = typeof file.contents === 'string' ? Buffer.byteLength(file.contents) : file.contents.byteLength;
     const sha256 = previous || written ? sha256Of(file.contents) : '';
     const was = previous?.files.get(file.path);
-    const unchanged = was?.sha256 === sha256 && was.size === size && (await linked(file.path));
+    const unchanged =
+      was?.sha256 === sha256 &&
+      was.size === size &&
+      (alreadyThere(file.path, sha256, size) || (await linked(file.path)));
     if (unchanged) reusedCount++;
     else await put(file.path, (full) => writeFile(full, file.contents));
     note({ path: file.path, sha256, size });
     await copiesOf(file.path, () => file.contents, unchanged);
   };
   const reuseOne = (file: ReusedFile) => async () => {
-    if (!(await linked(file.path))) {
+    if (!alreadyThere(file.path, file.sha256, file.size) && !(await linked(file.path))) {
       throw new OutputError(`cannot reuse ${file.path}: it is gone from ${out}; build again`, out);
     }
     reusedCount++;
@@ -287,7 +348,12 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   };
   const copyOne = (copy: CopiedFile) => async () => {
     const was = previous?.files.get(copy.outputPath);
-    if (was && was.sha256 === copy.sha256 && was.size === copy.size && (await linked(copy.outputPath))) {
+    if (
+      was &&
+      was.sha256 === copy.sha256 &&
+      was.size === copy.size &&
+      (alreadyThere(copy.outputPath, copy.sha256, copy.size) || (await linked(copy.outputPath)))
+    ) {
       reusedCount++;
     } else {
       await put(copy.outputPath, (full) => copyFile(copy.absolutePath, full));
@@ -342,12 +408,15 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
             (f) => () => put(f.path, (full) => writeFile(full, f.contents)),
           ),
         );
+        if (recycled) await guarded(temp, () => removeStale(temp, recycled, produced));
         await guarded(out, async () => {
           if (await exists(out)) {
             const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);
             await rename(out, old);
             await rename(temp, out);
-            await rm(old, { recursive: true, force: true });
+            // Kept as the spare for the next build (a build that did not recycle one leaves none to replace).
+            await rm(sparePath(out), { recursive: true, force: true });
+            await rename(old, sparePath(out));
           } else {
             await rename(temp, out);
           }
@@ -359,6 +428,58 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
       }
     },
   };
+}
+
+/**
+ * Takes the spare as the new output's tree (renamed to `temp`), with what its manifest says it holds; undefined
+ * (and the spare removed) when there is no spare or no readable manifest in it.
+ */
+async function recycle(
+  spare: string,
+  temp: string,
+): Promise<Map<string, { readonly sha256: string; readonly size: number }> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(spare, MANIFEST_PATH), 'utf8');
+  } catch {
+    await rm(spare, { recursive: true, force: true }).catch(() => undefined);
+    return undefined;
+  }
+  try {
+    const manifest = parseManifest(text, MANIFEST_PATH);
+    await rename(spare, temp);
+    return new Map(manifest.files.map((f) => [f.path, { sha256: f.sha256, size: f.size }]));
+  } catch {
+    await rm(spare, { recursive: true, force: true }).catch(() => undefined);
+    return undefined;
+  }
+}
+
+/**
+ * Deletes from a recycled tree every file this build did not make (those its manifest lists, and Newsroom's own
+ * files such as a publish's purge list), and the folders that leaves empty.
+ */
+async function removeStale(
+  temp: string,
+  recycled: ReadonlyMap<string, unknown>,
+  produced: ReadonlySet<string>,
+): Promise<void> {
+  const own = await readdir(path.join(temp, '.newsroom')).catch(() => [] as string[]);
+  const candidates = [...recycled.keys(), ...own.map((name) => `.newsroom/${name}`)];
+  const emptied = new Set<string>();
+  for (const relative of candidates) {
+    if (produced.has(relative)) continue;
+    await rm(path.join(temp, relative), { recursive: true, force: true });
+    emptied.add(path.dirname(relative));
+  }
+  // Deepest first, so a folder emptied by its children's removal goes too; a folder with files stays.
+  const folders = new Set<string>();
+  for (let dir of emptied) {
+    for (; dir !== '.' && dir !== ''; dir = path.posix.dirname(dir)) folders.add(dir);
+  }
+  for (const dir of [...folders].sort((a, b) => b.length - a.length)) {
+    await rmdir(path.join(temp, dir)).catch(() => undefined);
+  }
 }
 
 /** Writes the whole site atomically, as {@link openOutput} does, from files held in memory. */

@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MARKER, OutputError, recoverOutput, writeSite } from '../../../src/output/write-site.js';
+import {
+  MARKER,
+  OutputError,
+  type OutputFile,
+  recoverOutput,
+  type WrittenFile,
+  writeSite,
+} from '../../../src/output/write-site.js';
+import { MANIFEST_PATH, type Manifest, parseManifest, serializeManifest } from '../../../src/publish/manifest.js';
 import { tempDir } from '../../helpers/site.js';
 
 describe('writeSite', () => {
@@ -28,7 +36,61 @@ describe('writeSite', () => {
     expect(await readFile(path.join(out, 'img/logo.svg'), 'utf8')).toBe('<svg/>');
     expect(existsSync(path.join(out, 'stale.html'))).toBe(false);
     expect(existsSync(path.join(out, MARKER))).toBe(true);
-    expect((await readdir(dir)).sort()).toEqual(['dist', 'logo.svg']);
+    // The output before is kept as the spare the next build brings up to date.
+    expect((await readdir(dir)).sort()).toEqual(['.dist.newsroom-spare', 'dist', 'logo.svg']);
+  });
+
+  it('brings the spare up to date without touching the files it shares with the live output', async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, 'dist');
+    const manifestOf = async (where: string) => {
+      const manifest = parseManifest(await readFile(path.join(where, MANIFEST_PATH), 'utf8'), 'manifest');
+      return { dir: where, files: new Map(manifest.files.map((f) => [f.path, f])) };
+    };
+    const seal = (written: readonly WrittenFile[]): OutputFile[] => {
+      const files = written.map((w) => ({
+        path: w.path,
+        sha256: w.sha256,
+        size: w.size,
+        type: 'text/html; charset=utf-8',
+        cacheControl: 'no-cache',
+        kind: 'page' as const,
+        sources: [],
+      }));
+      const manifest: Manifest = {
+        generator: 'newsroom',
+        version: 1,
+        baseUrl: 'https://x.org',
+        now: '2026-01-01T00:00:00.000Z',
+        nextBuildAt: null,
+        drafts: false,
+        files,
+      };
+      return [{ path: MANIFEST_PATH, contents: serializeManifest(manifest) }];
+    };
+    const build = async (files: Record<string, string>) => {
+      const previous = existsSync(path.join(out, '.newsroom/manifest.json')) ? await manifestOf(out) : undefined;
+      await writeSite(
+        out,
+        Object.entries(files).map(([p, contents]) => ({ path: p, contents })),
+        [],
+        { previous, seal },
+      );
+    };
+    await build({ 'a/index.html': 'a1', 'b/index.html': 'b1', 'gone/index.html': 'g' });
+    await build({ 'a/index.html': 'a2', 'b/index.html': 'b1', 'gone/index.html': 'g' });
+    const spare = path.join(dir, '.dist.newsroom-spare');
+    // The spare is the first output; b is one file (one inode) in both.
+    expect(await readFile(path.join(spare, 'a/index.html'), 'utf8')).toBe('a1');
+    // The third build recycles the spare: b changes there, and the live output must not see it before the swap.
+    await build({ 'a/index.html': 'a2', 'b/index.html': 'b3', 'new/index.html': 'n' });
+    expect(await readFile(path.join(out, 'b/index.html'), 'utf8')).toBe('b3');
+    expect(await readFile(path.join(out, 'a/index.html'), 'utf8')).toBe('a2');
+    expect(await readFile(path.join(out, 'new/index.html'), 'utf8')).toBe('n');
+    expect(existsSync(path.join(out, 'gone'))).toBe(false);
+    // The second output, now the spare, is exactly as it was: b1, though b was one inode with the first output's b.
+    expect(await readFile(path.join(spare, 'b/index.html'), 'utf8')).toBe('b1');
+    expect(await readFile(path.join(spare, 'gone/index.html'), 'utf8')).toBe('g');
   });
 
   it('cleans what a killed build left and restores output lost mid-swap', async () => {
