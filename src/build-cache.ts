@@ -3,7 +3,8 @@ import type nunjucks from 'nunjucks';
 import type { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
 import type { SourceFile } from './content/discover.js';
-import { type LoadResult, type LoadSettings, loadSource, type SourceKind } from './content/load-source.js';
+import { type LoadItem, loadItem, loadKey, type StoredResult } from './content/load-batch.js';
+import type { LoadResult, LoadSettings, SourceKind } from './content/load-source.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
 import { TextCache } from './content/text-cache.js';
@@ -114,43 +115,62 @@ export class BuildCache {
     const table = this.#tables[kind];
     const contextKey = JSON.stringify(settings);
     const disk = this.#options.disk;
-    const results: (LoadResult | undefined)[] = [];
-    const missing: { index: number; path: string; text: string; key: string }[] = [];
     const fingerprint = this.#options.fingerprint ?? pipelineFingerprint();
+    const results: (LoadResult | undefined)[] = [];
+    const missing: (LoadItem & { index: number })[] = [];
     sources.forEach((source, index) => {
+      if (!this.retains) {
+        // Read, keyed and looked up where it is loaded: the main thread never holds the texts.
+        results.push(undefined);
+        missing.push({ index, path: source.path, absolute: source.absolute });
+        return;
+      }
       const known = table.get(source.path);
       if (known && known.text === source.text && known.contextKey === contextKey) {
         results.push(known);
         return;
       }
-      const key = createHash('sha256')
-        .update(`${fingerprint}\0${kind}\0${contextKey}\0${source.path}\0`)
-        .update(source.text)
-        .digest('hex');
+      const key = loadKey(fingerprint, kind, settings, source.path, source.text);
       const stored = disk?.read(kind, key) as LoadResult | undefined;
       if (stored) this.counts.fromDisk++;
       results.push(stored && this.#remember(table, source, contextKey, key, stored, true));
       if (!stored) missing.push({ index, path: source.path, text: source.text, key });
     });
-    this.counts.loaded += missing.length;
+    /** Takes one result; `elsewhere` when a worker thread's own cache object saw a damaged entry, not `disk`. */
+    const take = (item: LoadItem & { index: number }, one: StoredResult, elsewhere: boolean) => {
+      if (one.fromDisk) this.counts.fromDisk++;
+      else this.counts.loaded++;
+      if (one.corrupt && elsewhere && disk) disk.counts.corrupt++;
+      results[item.index] = this.#remember(
+        table,
+        { path: item.path, text: item.text ?? '' },
+        contextKey,
+        one.key,
+        one.result,
+        one.stored,
+      );
+    };
     const pool = this.pool(missing.length);
     if (pool) {
       await Promise.all(
         batches(missing).map(async (batch) => {
-          const loaded = await pool.run({ type: 'load', kind, items: batch, settings, cacheDir: disk?.dir });
+          const loaded = await pool.run({
+            type: 'load',
+            kind,
+            items: batch,
+            settings,
+            cacheDir: disk?.dir,
+            fingerprint,
+          });
           batch.forEach((item, i) => {
             const one = loaded[i];
-            if (one) results[item.index] = this.#remember(table, item, contextKey, item.key, one.result, one.stored);
+            if (one) take(item, one, true);
           });
         }),
       );
     } else {
       const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: this.markdown };
-      for (const item of missing) {
-        const result = loadSource(kind, item, context);
-        const stored = disk?.write(kind, item.key, result) ?? false;
-        results[item.index] = this.#remember(table, item, contextKey, item.key, result, stored);
-      }
+      for (const item of missing) take(item, loadItem({ kind, settings, fingerprint }, item, context, disk), false);
     }
     return results.map((r) => r ?? { value: undefined, diagnostics: [] });
   }

@@ -6,7 +6,7 @@ import { BuildCache, batches } from './build-cache.js';
 import { type BuildProgress, silentProgress } from './build-progress.js';
 import { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
-import { type AssetFile, discover, isInside, type Listing, type SourceFile, type Sources } from './content/discover.js';
+import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
 import { publicPath } from './content/release.js';
@@ -194,7 +194,9 @@ export async function compileSite(
   const profile = options.profile ?? new Profile();
   const progress = options.progress ?? silentProgress;
   progress.stage('reading files');
-  const found = await profile.time('discover and read', () => discover(options.root, { texts: cache.texts, ...hints }));
+  const found = await profile.time('discover and read', () =>
+    discover(options.root, { texts: cache.texts, unread: !cache.retains, ...hints }),
+  );
   const siteDataStart = performance.now();
   const { sources } = found;
   const diagnostics: Diagnostic[] = [...found.diagnostics];
@@ -348,10 +350,7 @@ export async function compileSite(
     }
   }
   return {
-    // A one-shot build keeps no file text past loading.
-    sources: cache.retains
-      ? sources
-      : { ...sources, releases: sources.releases.map(withoutText), pages: sources.pages.map(withoutText) },
+    sources,
     listing: found.listing,
     diagnostics,
     routes,
@@ -366,8 +365,6 @@ export async function compileSite(
     assetPlan,
   };
 }
-
-const withoutText = (source: SourceFile): SourceFile => ({ path: source.path, text: '' });
 
 /** Renders `routes`, reporting each template problem once however many pages hit it. */
 export async function renderRoutes(

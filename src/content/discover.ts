@@ -9,7 +9,10 @@ import type { TextCache } from './text-cache.js';
 export interface SourceFile {
   /** Path relative to the site root, with forward slashes (used in diagnostics). */
   readonly path: string;
+  /** The text; empty when the file was listed but not read (`DiscoverCache.unread`). */
   readonly text: string;
+  /** Where to read it, for a file listed but not read. */
+  readonly absolute?: string | undefined;
 }
 
 /** A file to be copied into the output as is. */
@@ -133,6 +136,8 @@ export interface DiscoverCache {
    * content changes): then the tree is not walked again and only `changed` files are read, not even stat-ed.
    */
   readonly listing?: Listing | undefined;
+  /** List releases and pages without reading them: whoever loads them reads them (a one-shot build). */
+  readonly unread?: boolean | undefined;
 }
 
 /** Walks the site's content/news, content/pages and public folders. */
@@ -164,6 +169,10 @@ export async function discover(
   const readAll = async (files: readonly FoundFile[]): Promise<SourceFile[]> => {
     const texts: SourceFile[] = [];
     for (const file of files) {
+      if (cache?.unread) {
+        texts.push({ path: file.relative, text: '', absolute: file.absolute });
+        continue;
+      }
       const wait = pause();
       if (wait) await wait;
       const text = cache

@@ -1,32 +1,84 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { DiskCache } from '../cache/disk-cache.js';
 import { createMarkdownProcessor, type RenderMarkdown } from '../markdown/processor.js';
 import { type LoadResult, type LoadSettings, loadSource, type SourceKind } from './load-source.js';
+import type { LoadContext } from './release.js';
+
+/**
+ * A file to load: with its text and content key when the caller read it (and already looked it up in the cache),
+ * or only its path, to be read, keyed and looked up here (a one-shot build, whose main thread never holds texts).
+ */
+export interface LoadItem {
+  readonly path: string;
+  readonly absolute?: string | undefined;
+  readonly text?: string | undefined;
+  readonly key?: string | undefined;
+}
 
 /** Files to load on a worker thread. */
 export interface LoadJob {
   readonly type: 'load';
   readonly kind: SourceKind;
-  readonly items: readonly { readonly path: string; readonly text: string; readonly key: string }[];
+  readonly items: readonly LoadItem[];
   readonly settings: LoadSettings;
-  /** Where to store each result under its key, when the build has a persistent cache. */
+  /** The persistent cache, when the build keeps one: looked up for unread items, and written. */
   readonly cacheDir: string | undefined;
+  readonly fingerprint: string;
+}
+
+/** What loading one item gave, and how. */
+export interface StoredResult {
+  readonly result: LoadResult;
+  readonly key: string;
+  /** Whether the result is in the persistent cache now (its release body can be read from there again). */
+  readonly stored: boolean;
+  /** Whether it came from the cache rather than from parsing. */
+  readonly fromDisk: boolean;
+  /** Whether a damaged cache entry was found (and removed) on the way. */
+  readonly corrupt: boolean;
+}
+
+/** The content key of a load result: everything it is made from. */
+export function loadKey(
+  fingerprint: string,
+  kind: SourceKind,
+  settings: LoadSettings,
+  file: string,
+  text: string,
+): string {
+  return createHash('sha256')
+    .update(`${fingerprint}\0${kind}\0${JSON.stringify(settings)}\0${file}\0`)
+    .update(text)
+    .digest('hex');
+}
+
+/** Loads one item: read and looked up in the cache if it came unread, parsed if not found, and stored. */
+export function loadItem(
+  job: Omit<LoadJob, 'type' | 'items' | 'cacheDir'>,
+  item: LoadItem,
+  context: LoadContext,
+  cache: DiskCache | undefined,
+): StoredResult {
+  const text = item.text ?? readFileSync(item.absolute ?? item.path, 'utf8');
+  const key = item.key ?? loadKey(job.fingerprint, job.kind, job.settings, item.path, text);
+  let corrupt = false;
+  if (cache && item.key === undefined) {
+    const damaged = cache.counts.corrupt;
+    const stored = cache.read(job.kind, key) as LoadResult | undefined;
+    if (stored) return { result: stored, key, stored: true, fromDisk: true, corrupt: false };
+    corrupt = cache.counts.corrupt > damaged;
+  }
+  const result = loadSource(job.kind, { path: item.path, text }, context);
+  return { result, key, stored: cache?.write(job.kind, key, result) ?? false, fromDisk: false, corrupt };
 }
 
 let renderMarkdown: RenderMarkdown | undefined;
 
-/** A load result, and whether it is now in the persistent cache. */
-export interface StoredResult {
-  readonly result: LoadResult;
-  readonly stored: boolean;
-}
-
-/** Loads each file of the batch (and stores it in the cache) and gives the results, in order. */
+/** Loads each file of the batch on a worker thread, in order. */
 export function loadBatch(job: LoadJob): StoredResult[] {
   renderMarkdown ??= createMarkdownProcessor();
   const context = { ...job.settings, assets: new Set(job.settings.assets), renderMarkdown };
   const cache = job.cacheDir === undefined ? undefined : new DiskCache(job.cacheDir);
-  return job.items.map((item) => {
-    const result = loadSource(job.kind, { path: item.path, text: item.text }, context);
-    return { result, stored: cache?.write(job.kind, item.key, result) ?? false };
-  });
+  return job.items.map((item) => loadItem(job, item, context, cache));
 }

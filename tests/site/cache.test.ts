@@ -83,8 +83,8 @@ describe('the persistent cache of loaded files', () => {
     expect(await tree(path.join(dir, 'after'))).toEqual(await tree(path.join(dir, 'clean')));
   });
 
-  it('detects a damaged entry, never serves it, and makes it again', async () => {
-    const root = await site();
+  it('detects a damaged entry, never serves it, and makes it again (on the worker threads)', async () => {
+    const root = await site(300);
     const dir = await tempDir();
     const cacheDir = path.join(dir, 'cache');
     await build(options(root, path.join(dir, 'first'), cacheDir));
@@ -104,7 +104,7 @@ describe('the persistent cache of loaded files', () => {
     const third = await build(options(root, path.join(dir, 'third'), cacheDir));
     expect(third.stats.corrupt).toBe(0);
     expect(third.stats.fromCache).toBe(third.stats.sources);
-  });
+  }, 60_000);
 
   it('is keyed by the pipeline fingerprint: another version of the pipeline finds nothing', async () => {
     const dir = await tempDir();
