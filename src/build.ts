@@ -337,7 +337,11 @@ export async function compileSite(
     const queue = batches(list);
     const ahead: Promise<RenderedRoute[]>[] = [];
     const send = (batch: Route[] | undefined) => {
-      if (batch) ahead.push(pool.run({ type: 'render', key: renderKey, settings, routes: batch }));
+      if (!batch) return;
+      const running = pool.run({ type: 'render', key: renderKey, settings, routes: batch });
+      // Awaited in order below; a later batch failing first must not count as an unhandled rejection meanwhile.
+      running.catch(() => undefined);
+      ahead.push(running);
     };
     for (let i = 0; i < RENDER_AHEAD; i++) send(queue[i]);
     for (const [index, batch] of queue.entries()) {
@@ -425,7 +429,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const profile = options.profile ?? new Profile();
   const progress = options.progress ?? silentProgress;
   // Stamped before anything is read, so an edit made during the build is seen by the next one.
-  const stamp = options.write && deploy ? siteStamp(await realpath(options.root)) : undefined;
+  // Only a build with a cache directory keeps a state to compare the stamp with next time.
+  const stamp =
+    options.write && deploy && options.cacheDir !== undefined ? siteStamp(await realpath(options.root)) : undefined;
   const unchanged = stamp && (await unchangedOutput(options, outDir, stamp));
   if (unchanged) {
     return {
