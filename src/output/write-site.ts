@@ -271,7 +271,7 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   /** Links `relative` from the previous output; false when it cannot (gone, another file system). */
   // Synchronous on purpose: a link is one short system call, and thousands of them through the thread pool cost
   // several times as much as in a loop (a warm build links every unchanged page).
-  const linked = async (relative: string, from = relative): Promise<boolean> => {
+  const linked = async (relative: string): Promise<boolean> => {
     if (!previous) return false;
     try {
       const full = target(relative);
@@ -281,7 +281,7 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
         made.add(dir);
       }
       if (recycled?.has(relative)) rmSync(full, { force: true });
-      linkSync(path.join(previous.dir, from), full);
+      linkSync(path.join(previous.dir, relative), full);
       produced.add(relative);
       count++;
       return true;
