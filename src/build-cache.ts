@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type nunjucks from 'nunjucks';
 import type { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
@@ -56,6 +57,8 @@ export interface LoadCounts {
 }
 
 const THREAD_MIN = 256;
+/** Files looked up in the cache before a one-shot build decides whether it is warm (see {@link BuildCache.load}). */
+const PROBE = 32;
 /** Files per message to a worker: enough to make the message cost nothing, few enough to share the work evenly. */
 const BATCH = 48;
 
@@ -118,11 +121,29 @@ export class BuildCache {
     const fingerprint = this.#options.fingerprint ?? pipelineFingerprint();
     const results: (LoadResult | undefined)[] = [];
     const missing: (LoadItem & { index: number })[] = [];
+    // Without texts in memory (a one-shot build), files are read, keyed and looked up here while the first ones are
+    // found in the cache (a warm build: no threads to start), else where they are loaded (a cold build: the threads
+    // read them). Either way no text is kept.
+    let lookHere = disk !== undefined;
+    let hits = 0;
     sources.forEach((source, index) => {
       if (!this.retains) {
-        // Read, keyed and looked up where it is loaded: the main thread never holds the texts.
         results.push(undefined);
-        missing.push({ index, path: source.path, absolute: source.absolute });
+        if (!lookHere) {
+          missing.push({ index, path: source.path, absolute: source.absolute });
+          return;
+        }
+        const text = readFileSync(source.absolute ?? source.path, 'utf8');
+        const key = loadKey(fingerprint, kind, settings, source.path, text);
+        const stored = disk?.read(kind, key) as LoadResult | undefined;
+        if (stored) {
+          hits++;
+          this.counts.fromDisk++;
+          results[index] = this.#remember(table, { path: source.path, text: '' }, contextKey, key, stored, true);
+        } else {
+          missing.push({ index, path: source.path, absolute: source.absolute, key });
+        }
+        if (index + 1 === PROBE && hits < PROBE * 0.9) lookHere = false;
         return;
       }
       const known = table.get(source.path);
