@@ -134,7 +134,7 @@ export class BuildCache {
           return;
         }
         const text = readFileSync(source.absolute ?? source.path, 'utf8');
-        const key = loadKey(fingerprint, kind, settings, source.path, text);
+        const key = loadKey(fingerprint, kind, contextKey, source.path, text);
         const stored = disk?.read(kind, key) as LoadResult | undefined;
         if (stored) {
           hits++;
@@ -151,7 +151,7 @@ export class BuildCache {
         results.push(known);
         return;
       }
-      const key = loadKey(fingerprint, kind, settings, source.path, source.text);
+      const key = loadKey(fingerprint, kind, contextKey, source.path, source.text);
       const stored = disk?.read(kind, key) as LoadResult | undefined;
       if (stored) this.counts.fromDisk++;
       results.push(stored && this.#remember(table, source, contextKey, key, stored, true));
@@ -191,7 +191,7 @@ export class BuildCache {
       );
     } else {
       const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: this.markdown };
-      for (const item of missing) take(item, loadItem({ kind, settings, fingerprint }, item, context, disk), false);
+      for (const item of missing) take(item, loadItem({ kind, fingerprint, contextKey }, item, context, disk), false);
     }
     return results.map((r) => r ?? { value: undefined, diagnostics: [] });
   }

@@ -39,29 +39,23 @@ export interface StoredResult {
   readonly corrupt: boolean;
 }
 
-/** The content key of a load result: everything it is made from. */
-export function loadKey(
-  fingerprint: string,
-  kind: SourceKind,
-  settings: LoadSettings,
-  file: string,
-  text: string,
-): string {
-  return createHash('sha256')
-    .update(`${fingerprint}\0${kind}\0${JSON.stringify(settings)}\0${file}\0`)
-    .update(text)
-    .digest('hex');
+/**
+ * The content key of a load result: everything it is made from. `contextKey` is the load settings serialized, once
+ * per batch rather than once per file (they hold every public/ file's path).
+ */
+export function loadKey(fingerprint: string, kind: SourceKind, contextKey: string, file: string, text: string): string {
+  return createHash('sha256').update(`${fingerprint}\0${kind}\0${contextKey}\0${file}\0`).update(text).digest('hex');
 }
 
 /** Loads one item: read and looked up in the cache if it came unread, parsed if not found, and stored. */
 export function loadItem(
-  job: Omit<LoadJob, 'type' | 'items' | 'cacheDir'>,
+  job: { readonly kind: SourceKind; readonly fingerprint: string; readonly contextKey: string },
   item: LoadItem,
   context: LoadContext,
   cache: DiskCache | undefined,
 ): StoredResult {
   const text = item.text ?? readFileSync(item.absolute ?? item.path, 'utf8');
-  const key = item.key ?? loadKey(job.fingerprint, job.kind, job.settings, item.path, text);
+  const key = item.key ?? loadKey(job.fingerprint, job.kind, job.contextKey, item.path, text);
   let corrupt = false;
   if (cache && item.key === undefined) {
     const damaged = cache.counts.corrupt;
@@ -80,5 +74,6 @@ export function loadBatch(job: LoadJob): StoredResult[] {
   renderMarkdown ??= createMarkdownProcessor();
   const context = { ...job.settings, assets: new Set(job.settings.assets), renderMarkdown };
   const cache = job.cacheDir === undefined ? undefined : new DiskCache(job.cacheDir);
-  return job.items.map((item) => loadItem(job, item, context, cache));
+  const keyed = { kind: job.kind, fingerprint: job.fingerprint, contextKey: JSON.stringify(job.settings) };
+  return job.items.map((item) => loadItem(keyed, item, context, cache));
 }
