@@ -546,6 +546,12 @@ async function buildWith(
     }
     const sorted = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
     const ok = canWrite(compiled, sorted);
+    const pages = compiled.routes.filter((r) => r.outputPath.endsWith('.html')).length;
+    const counts = {
+      sources: compiled.sources.releases.length + compiled.sources.pages.length,
+      pages,
+      feeds: compiled.routes.length - pages,
+    };
     let written: WriteCounts | undefined;
     if (!ok || !writer) {
       await writer?.abort();
@@ -571,7 +577,7 @@ async function buildWith(
         }),
       );
       output = settled;
-      const nextState: Omit<BuildState, 'manifest'> = {
+      const nextState: Omit<BuildState, 'manifest' | 'unchanged'> = {
         context,
         routes: new Map(
           compiled.routes.map((route) => [
@@ -580,24 +586,7 @@ async function buildWith(
           ]),
         ),
         search: options.search === false ? null : searchKeyOf(plan.searchable, plan.signatures),
-        // Filled in once the files are counted (below).
-        unchanged: null,
       };
-      const pages = compiled.routes.filter((r) => r.outputPath.endsWith('.html')).length;
-      const window = timeWindow(compiled.releases, options.now);
-      const check = (files: number): UnchangedCheck | null =>
-        stamp === undefined
-          ? null
-          : {
-              key: unchangedKey(options, outDir),
-              stamp,
-              ...window,
-              diagnostics: sorted,
-              pages,
-              feeds: compiled.routes.length - pages,
-              sources: compiled.sources.releases.length + compiled.sources.pages.length,
-              files,
-            };
       progress.stage('writing');
       written = await profile.time('write', async () => {
         for (const file of [...plan.reused, ...plan.keptSearchFiles]) await writer.reuse(file);
@@ -607,10 +596,21 @@ async function buildWith(
       });
       const manifest = await readFile(path.join(outDir, MANIFEST_PATH)).catch(() => undefined);
       if (options.cacheDir !== undefined && manifest) {
+        const unchanged: UnchangedCheck | null =
+          stamp === undefined
+            ? null
+            : {
+                key: unchangedKey(options, outDir),
+                stamp,
+                ...timeWindow(compiled.releases, options.now),
+                diagnostics: sorted,
+                ...counts,
+                files: written.written + written.unchanged,
+              };
         await writeState(statePath(options.cacheDir, outDir), {
           ...nextState,
           manifest: sha256Of(manifest),
-          unchanged: check(written.written + written.unchanged),
+          unchanged,
         });
       }
     }
@@ -621,9 +621,7 @@ async function buildWith(
       outDir,
       written: written !== undefined,
       stats: {
-        sources: compiled.sources.releases.length + compiled.sources.pages.length,
-        pages: compiled.routes.filter((r) => r.outputPath.endsWith('.html')).length,
-        feeds: compiled.routes.filter((r) => !r.outputPath.endsWith('.html')).length,
+        ...counts,
         loaded: cache.counts.loaded,
         fromCache: cache.counts.fromDisk,
         corrupt: disk?.counts.corrupt ?? 0,

@@ -25,19 +25,11 @@ export function createMarkdownProcessor(): RenderMarkdown {
     clobberPrefix: '',
     attributes: { ...defaultSchema.attributes, a: [...(defaultSchema.attributes?.a ?? []), 'hrefLang', 'dataUrl'] },
   };
-  const processor = remark()
-    .use(remarkGfm)
-    .use(remarkDateline)
-    .use(remarkSiteLinks)
-    .use(remarkHtml, { sanitize: schema })
-    .freeze();
+  const withGfm = (gfm: typeof remarkGfm | typeof remarkGfmWithoutEmail) =>
+    remark().use(gfm).use(remarkDateline).use(remarkSiteLinks).use(remarkHtml, { sanitize: schema }).freeze();
+  const processor = withGfm(remarkGfm);
   // The same, but for a document with no `@`, which cannot hold an e-mail autolink (see remarkGfmWithoutEmail).
-  const lean = remark()
-    .use(remarkGfmWithoutEmail)
-    .use(remarkDateline)
-    .use(remarkSiteLinks)
-    .use(remarkHtml, { sanitize: schema })
-    .freeze();
+  const lean = withGfm(remarkGfmWithoutEmail);
   return (markdown, data = {}) => {
     const file = new VFile({ value: markdown, data: { ...data } });
     return String((markdown.includes('@') ? processor : lean).processSync(file));
