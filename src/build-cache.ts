@@ -3,18 +3,20 @@ import { readFileSync } from 'node:fs';
 import type nunjucks from 'nunjucks';
 import type { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
+import { type IndexedFile, indexContext, readLoadIndex, writeLoadIndex } from './cache/load-index.js';
 import type { SourceFile } from './content/discover.js';
-import { type LoadItem, loadItem, loadKey, type StoredResult } from './content/load-batch.js';
+import type { LoadItem, loadItem as LoadItemFunction, StoredResult } from './content/load-batch.js';
+import { loadKey } from './content/load-key.js';
 import type { LoadResult, LoadSettings, SourceKind } from './content/load-source.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
 import { TextCache } from './content/text-cache.js';
 import type { Diagnostic } from './diagnostics.js';
-import { createMarkdownProcessor, type RenderMarkdown } from './markdown/processor.js';
+import type { RenderMarkdown } from './markdown/processor.js';
 import { compileTemplate, createEnvironment } from './render/environment.js';
 import { TemplateGraph } from './render/template-graph.js';
-import { type Route, RouteMemo } from './site/routes.js';
-import { WorkerPool } from './workers/pool.js';
+import { type Route, RouteMemo, sharedKey } from './site/routes.js';
+import type { WorkerPool } from './workers/pool.js';
 
 interface Loaded<T> {
   readonly text: string;
@@ -39,6 +41,12 @@ export interface BuildCacheOptions {
    * needs one, so memory grows with the releases' metadata, not their text.
    */
   readonly retain?: boolean | undefined;
+  /**
+   * For a one-shot build that stamped the site (see {@link siteStamp}): files whose stat is unchanged since the last
+   * build are taken from its {@link LoadIndex} without being read; `read: false` makes a new index without using
+   * the old one (after a body was found missing from the cache).
+   */
+  readonly index?: { readonly site: string; readonly files: ReadonlyMap<string, string>; readonly read?: boolean };
 }
 
 /** `items` in batches of {@link BATCH}, one message to a worker each. */
@@ -54,6 +62,8 @@ export interface LoadCounts {
   loaded: number;
   /** Files found in the persistent cache. */
   fromDisk: number;
+  /** Of those, files taken from the load index: neither read nor looked up. */
+  indexed: number;
 }
 
 const THREAD_MIN = 256;
@@ -75,8 +85,11 @@ const BATCH = 48;
 export class BuildCache {
   /** File texts, reread only when a file changed. */
   readonly texts: TextCache;
-  /** The Markdown processor, made once for the cache's life (it holds no per-file state). */
-  readonly markdown: RenderMarkdown = createMarkdownProcessor();
+  /**
+   * What loads files on this thread: the loader and the Markdown processor, imported and made on first use (a warm
+   * build finds every file in the cache and never needs them) and kept for the cache's life.
+   */
+  #loader: Promise<{ loadItem: typeof LoadItemFunction; markdown: RenderMarkdown }> | undefined;
   readonly #tables = {
     release: new Map<string, Loaded<Release | Page>>(),
     page: new Map<string, Loaded<Release | Page>>(),
@@ -84,7 +97,7 @@ export class BuildCache {
   readonly #versions = new WeakMap<object, string>();
   readonly #options: BuildCacheOptions;
   #pool: WorkerPool | undefined;
-  readonly counts: LoadCounts = { loaded: 0, fromDisk: 0 };
+  readonly counts: LoadCounts = { loaded: 0, fromDisk: 0, indexed: 0 };
 
   constructor(options: BuildCacheOptions = {}) {
     this.#options = options;
@@ -126,9 +139,19 @@ export class BuildCache {
     // read them). Either way no text is kept.
     let lookHere = disk !== undefined;
     let hits = 0;
+    const indexing = this.#indexing(kind, fingerprint, contextKey, sources.length);
     sources.forEach((source, index) => {
       if (!this.retains) {
         results.push(undefined);
+        const indexed = indexing?.find(source.path);
+        if (indexed) {
+          hits++;
+          this.counts.fromDisk++;
+          this.counts.indexed++;
+          const [, key, result] = indexed;
+          results[index] = this.#remember(table, { path: source.path, text: '' }, contextKey, key, result, true);
+          return;
+        }
         if (!lookHere) {
           missing.push({ index, path: source.path, absolute: source.absolute });
           return;
@@ -139,6 +162,7 @@ export class BuildCache {
         if (stored) {
           hits++;
           this.counts.fromDisk++;
+          indexing?.add(source.path, key, stored);
           results[index] = this.#remember(table, { path: source.path, text: '' }, contextKey, key, stored, true);
         } else {
           missing.push({ index, path: source.path, absolute: source.absolute, key });
@@ -162,6 +186,7 @@ export class BuildCache {
       if (one.fromDisk) this.counts.fromDisk++;
       else this.counts.loaded++;
       if (one.corrupt && elsewhere && disk) disk.counts.corrupt++;
+      if (one.stored) indexing?.add(item.path, one.key, one.result);
       results[item.index] = this.#remember(
         table,
         { path: item.path, text: item.text ?? '' },
@@ -171,7 +196,7 @@ export class BuildCache {
         one.stored,
       );
     };
-    const pool = this.pool(missing.length);
+    const pool = await this.pool(missing.length);
     if (pool) {
       await Promise.all(
         batches(missing).map(async (batch) => {
@@ -189,11 +214,47 @@ export class BuildCache {
           });
         }),
       );
-    } else {
-      const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: this.markdown };
+    } else if (missing.length > 0) {
+      const { loadItem, markdown } = await this.#load();
+      const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: markdown };
       for (const item of missing) take(item, loadItem({ kind, fingerprint, contextKey }, item, context, disk), false);
     }
+    indexing?.save();
     return results.map((r) => r ?? { value: undefined, diagnostics: [] });
+  }
+
+  /** The load index of a one-shot build's `kind` of files: what it finds, and the next one, made on the way. */
+  #indexing(kind: SourceKind, fingerprint: string, contextKey: string, count: number) {
+    const disk = this.#options.disk;
+    const options = this.#options.index;
+    if (!disk || !options || this.retains) return undefined;
+    const context = indexContext(fingerprint, kind, contextKey);
+    const previous = options.read === false ? undefined : readLoadIndex(disk, options.site, kind, context);
+    const files = new Map<string, IndexedFile>();
+    let changed = previous?.files.size !== count;
+    return {
+      /** The indexed file, when its stat is the one it had (and trusted: not changed within a clock tick). */
+      find(path: string): IndexedFile | undefined {
+        const stat = options.files.get(path);
+        const known = stat ? previous?.files.get(path) : undefined;
+        if (known && known[0] === stat) {
+          files.set(path, known);
+          return known;
+        }
+        changed = true;
+        return undefined;
+      },
+      /** Indexes a result that is in the persistent cache (its body is read from there). */
+      add(path: string, key: string, result: LoadResult): void {
+        const stat = options.files.get(path);
+        if (!stat) return;
+        const value = result.value?.kind === 'release' ? { ...result.value, html: '' } : result.value;
+        files.set(path, [stat, key, { value, diagnostics: result.diagnostics }]);
+      },
+      save(): void {
+        if (changed || files.size !== count) writeLoadIndex(disk, options.site, kind, { context, files });
+      },
+    };
   }
 
   #remember(
@@ -219,10 +280,22 @@ export class BuildCache {
   }
 
   /** The worker threads, for a job of `size` files or pages; none when the calling thread should do it alone. */
-  pool(size: number): WorkerPool | undefined {
+  async pool(size: number): Promise<WorkerPool | undefined> {
     if (this.#options.threads === 0 || size < (this.#options.threadMin ?? THREAD_MIN)) return undefined;
-    this.#pool ??= new WorkerPool(this.#options.threads);
+    if (!this.#pool) {
+      // Imported here: a build small or warm enough to need no threads never loads piscina.
+      const { WorkerPool } = await import('./workers/pool.js');
+      this.#pool ??= new WorkerPool(this.#options.threads);
+    }
     return this.#pool;
+  }
+
+  /** The loader and Markdown processor for this thread, imported on first use. */
+  #load(): Promise<{ loadItem: typeof LoadItemFunction; markdown: RenderMarkdown }> {
+    this.#loader ??= Promise.all([import('./content/load-batch.js'), import('./markdown/processor.js')]).then(
+      ([batch, processor]) => ({ loadItem: batch.loadItem, markdown: processor.createMarkdownProcessor() }),
+    );
+    return this.#loader;
   }
 
   /** Stops the worker threads, if any were started. */
@@ -276,7 +349,7 @@ export class BuildCache {
     let data = this.#routeHashes.get(route);
     if (data === undefined) {
       const json = JSON.stringify(route, (_key, value: unknown) =>
-        typeof value === 'object' && value !== null ? (this.#versions.get(value) ?? value) : value,
+        typeof value === 'object' && value !== null ? (this.#versions.get(value) ?? sharedKey(value) ?? value) : value,
       );
       data = createHash('sha1').update(json).digest('hex');
       this.#routeHashes.set(route, data);

@@ -30,7 +30,7 @@ import {
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
 import { MANIFEST_PATH, readManifestFile, sha256Of } from './publish/manifest.js';
-import { type RenderSettings, withBodies } from './render/render-batch.js';
+import { isBodyGone, type RenderSettings, withBodies } from './render/render-batch.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { findClashes } from './site/clashes.js';
 import { basePathOf, type SiteLinks, siteLinks } from './site/links.js';
@@ -99,6 +99,8 @@ export interface BuildStats {
   readonly loaded: number;
   /** Taken from the persistent cache. */
   readonly fromCache: number;
+  /** Of those, taken from the load index (unchanged since the last build: not even read). */
+  readonly indexed: number;
   /** Cache entries found damaged (then made again, never used). */
   readonly corrupt: number;
   /** Pages and feeds rendered. */
@@ -323,7 +325,7 @@ export async function compileSite(
   };
   const renderKey = `${shared}:${templates.version}:${options.includeDrafts}`;
   async function* renderAll(list: readonly Route[]): AsyncIterable<readonly [Route, RenderedRoute]> {
-    const pool = renderable && renderSettings ? cache.pool(list.length) : undefined;
+    const pool = renderable && renderSettings ? await cache.pool(list.length) : undefined;
     if (!pool || !renderSettings) {
       const pause = pacer();
       for (const route of list) {
@@ -430,8 +432,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const progress = options.progress ?? silentProgress;
   // Stamped before anything is read, so an edit made during the build is seen by the next one.
   // Only a build with a cache directory keeps a state to compare the stamp with next time.
-  const stamp =
-    options.write && deploy && options.cacheDir !== undefined ? siteStamp(await realpath(options.root)) : undefined;
+  const site = await realpath(options.root);
+  const stamped = options.write && deploy && options.cacheDir !== undefined ? siteStamp(site) : undefined;
+  const stamp = stamped?.stamp;
   const unchanged = stamp && (await unchangedOutput(options, outDir, stamp));
   if (unchanged) {
     return {
@@ -446,6 +449,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         feeds: unchanged.feeds,
         loaded: 0,
         fromCache: 0,
+        indexed: 0,
         corrupt: 0,
         rendered: 0,
         written: 0,
@@ -455,12 +459,28 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
   }
   const disk = options.cacheDir === undefined ? undefined : new DiskCache(options.cacheDir);
-  const cache = new BuildCache({ disk, threads: options.threads, retain: false });
+  const run = async (read: boolean) => {
+    const cache = new BuildCache({
+      disk,
+      threads: options.threads,
+      retain: false,
+      ...(stamped && { index: { site, files: stamped.files, read } }),
+    });
+    try {
+      return await buildWith(options, cache, { outDir, deploy, profile, progress, disk, started, stamp });
+    } finally {
+      await cache.close();
+    }
+  };
   try {
-    return await buildWith(options, cache, { outDir, deploy, profile, progress, disk, started, stamp });
+    return await run(true);
+  } catch (cause) {
+    // A body the load index pointed to was gone or damaged: the output was left as it was; load every file again,
+    // which finds, counts and remakes the damaged entries, and makes a new index.
+    if (!stamped || !isBodyGone(cause)) throw cause;
+    return await run(false);
   } finally {
     progress.end();
-    await cache.close();
   }
 }
 
@@ -624,6 +644,7 @@ async function buildWith(
         ...counts,
         loaded: cache.counts.loaded,
         fromCache: cache.counts.fromDisk,
+        indexed: cache.counts.indexed,
         corrupt: disk?.counts.corrupt ?? 0,
         rendered: rendered.paths.length,
         written: written?.written ?? 0,

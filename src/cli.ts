@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build, outputDirectory } from './build.js';
 import { buildProgress } from './build-progress.js';
-import { DevSession } from './dev/dev-session.js';
+import type { DevSession } from './dev/dev-session.js';
 import { formatDiagnostic, type Streams } from './diagnostics.js';
 import { checkNewRelease, createRelease, NewReleaseError, today } from './new-release.js';
 import { SearchIndexError } from './output/search-index.js';
@@ -423,6 +423,8 @@ async function runDev(command: Extract<Command, { name: 'dev' }>, streams: Strea
   });
   let session: DevSession;
   try {
+    // Imported here: the dev server's modules (watcher, static server) are no cost to the other commands.
+    const { DevSession } = await import('./dev/dev-session.js');
     session = await DevSession.start({ ...command, streams });
     started = true;
   } catch (cause) {

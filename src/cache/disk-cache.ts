@@ -36,8 +36,11 @@ export class DiskCache {
     return path.join(this.dir, section, key.slice(0, 2), key);
   }
 
-  /** The value stored under `key`, or undefined when there is none or it is damaged (then it is removed). */
-  read(section: string, key: string): unknown {
+  /**
+   * The value stored under `key`, or undefined when there is none or it is damaged (then it is removed, unless
+   * `keep`: left for the load that makes it again to find and count).
+   */
+  read(section: string, key: string, { keep = false }: { keep?: boolean } = {}): unknown {
     const file = this.#file(section, key);
     let bytes: Buffer;
     try {
@@ -48,6 +51,7 @@ export class DiskCache {
     }
     const value = decode(bytes);
     if (value === DAMAGED) {
+      if (keep) return undefined;
       this.counts.corrupt++;
       this.counts.misses++;
       rmSync(file, { force: true });
@@ -62,7 +66,30 @@ export class DiskCache {
    * the next build time).
    */
   write(section: string, key: string, value: unknown): boolean {
-    const file = this.#file(section, key);
+    return this.#store(this.#file(section, key), value);
+  }
+
+  /**
+   * The value of a named file of the cache (not content-addressed: each write replaces it), checked like an entry;
+   * undefined when it is missing or damaged. Not counted as a hit or a miss.
+   */
+  readNamed(name: string): unknown {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path.join(this.dir, name));
+    } catch {
+      return undefined;
+    }
+    const value = decode(bytes);
+    return value === DAMAGED ? undefined : value;
+  }
+
+  /** Replaces a named file of the cache, atomically; false when it could not. */
+  writeNamed(name: string, value: unknown): boolean {
+    return this.#store(path.join(this.dir, name), value);
+  }
+
+  #store(file: string, value: unknown): boolean {
     const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
       const dir = path.dirname(file);

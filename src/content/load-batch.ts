@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DiskCache } from '../cache/disk-cache.js';
 import { createMarkdownProcessor, type RenderMarkdown } from '../markdown/processor.js';
+import { loadKey } from './load-key.js';
 import { type LoadResult, type LoadSettings, loadSource, type SourceKind } from './load-source.js';
 import type { LoadContext } from './release.js';
 
@@ -37,14 +37,6 @@ export interface StoredResult {
   readonly fromDisk: boolean;
   /** Whether a damaged cache entry was found (and removed) on the way. */
   readonly corrupt: boolean;
-}
-
-/**
- * The content key of a load result: everything it is made from. `contextKey` is the load settings serialized, once
- * per batch rather than once per file (they hold every public/ file's path).
- */
-export function loadKey(fingerprint: string, kind: SourceKind, contextKey: string, file: string, text: string): string {
-  return createHash('sha256').update(`${fingerprint}\0${kind}\0${contextKey}\0${file}\0`).update(text).digest('hex');
 }
 
 /** Loads one item: read and looked up in the cache if it came unread, parsed if not found, and stored. */

@@ -1,10 +1,5 @@
-import type { Element, Root } from 'hast';
-import { fromHtml } from 'hast-util-from-html';
-import { toHtml } from 'hast-util-to-html';
-import { visit } from 'unist-util-visit';
 import type { SiteLinks } from '../site/links.js';
-
-const URL_ATTRIBUTES = ['href', 'src', 'poster', 'cite'] as const;
+import { rewriteUrlAttributes } from './rewrite-links.js';
 
 /** HTML with absolute links, and the fingerprinted public/ files it refers to. */
 export interface AbsoluteHtml {
@@ -16,24 +11,19 @@ const cache = new WeakMap<object, { links: SiteLinks; result: AbsoluteHtml }>();
 
 /**
  * A release's HTML with every site-relative link and image made absolute (and assets fingerprinted), for feeds
- * (read away from the site). Parsed with a real HTML parser; remembered per release object, so a feed rebuild
- * re-parses only changed releases.
+ * (read away from the site). Only real attributes change (htmlparser2's tokenizer finds them), the rest is kept
+ * byte for byte; remembered per release object, so a feed rebuild rewrites only changed releases.
  */
 export function absoluteHtml(owner: object, html: string, links: SiteLinks): AbsoluteHtml {
   const known = cache.get(owner);
   if (known?.links === links) return known.result;
-  const tree: Root = fromHtml(html, { fragment: true });
   const assets = new Set<string>();
-  visit(tree, 'element', (node: Element) => {
-    for (const name of URL_ATTRIBUTES) {
-      const value = node.properties[name];
-      if (typeof value !== 'string') continue;
-      const asset = links.asset(value);
-      if (asset) assets.add(asset);
-      node.properties[name] = links.absolute(value);
-    }
+  const rewritten = rewriteUrlAttributes(html, (url) => {
+    const asset = links.asset(url);
+    if (asset) assets.add(asset);
+    return links.absolute(url);
   });
-  const result = { html: toHtml(tree), assets: [...assets] };
+  const result = { html: rewritten, assets: [...assets] };
   cache.set(owner, { links, result });
   return result;
 }

@@ -59,12 +59,24 @@ function prepare(job: RenderJob): { env: nunjucks.Environment; context: RenderCo
   return made;
 }
 
-/** A release with its body, read from the persistent cache when the build left it there. */
+/** Starts the message of the error a missing or damaged body gives (it crosses threads as a plain Error). */
+export const BODY_GONE = 'the cache entry of a release body is gone or damaged:';
+
+/** Whether `cause` is the error of a body missing from the cache (see {@link withBody}). */
+export function isBodyGone(cause: unknown): boolean {
+  return cause instanceof Error && cause.message.startsWith(BODY_GONE);
+}
+
+/**
+ * A release with its body, read from the persistent cache when the build left it there. A missing or damaged entry
+ * is an error the build answers by loading again without its index; the damaged entry is left for that load to
+ * find, count and make again.
+ */
 export function withBody(release: Release, cache: DiskCache | undefined): Release {
   if (release.htmlKey === undefined) return release;
-  const stored = cache?.read('release', release.htmlKey) as LoadResult | undefined;
+  const stored = cache?.read('release', release.htmlKey, { keep: true }) as LoadResult | undefined;
   if (stored?.value?.kind !== 'release') {
-    throw new Error(`the cache entry of ${release.source} is gone: delete the cache directory and build again`);
+    throw new Error(`${BODY_GONE} ${release.source} (delete the cache directory if this happens again)`);
   }
   return { ...release, html: stored.value.html };
 }

@@ -49,6 +49,15 @@ export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): R
     assets.add(asset);
     return links.href(local);
   };
+  return { html: rewriteUrlAttributes(html, rewrite), assets: [...assets] };
+}
+
+/**
+ * `html` with every URL in an attribute that holds one (or a `srcset` list of them) replaced by `rewrite(url)`.
+ * Parsed with htmlparser2, so only real attributes change (never text that looks like one); everything else is kept
+ * byte for byte, and a changed value is written double-quoted and escaped.
+ */
+export function rewriteUrlAttributes(html: string, rewrite: (url: string) => string): string {
   const edits: { start: number; end: number; text: string }[] = [];
   // htmlparser2's tokenizer alone (its parser builds every element and attribute, which this pass never uses): it
   // knows raw-text elements (script, style), comments and quoting, and gives each attribute's span and value.
@@ -110,7 +119,7 @@ export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): R
   );
   tokenizer.write(html);
   tokenizer.end();
-  if (edits.length === 0) return { html, assets: [...assets] };
+  if (edits.length === 0) return html;
   // Joined, not concatenated: `+=` makes a rope of slices that keeps the original page alive beside the new one
   // until it is written (about 40 KB more per page held, half a gigabyte at 10,000 releases).
   const parts: string[] = [];
@@ -120,5 +129,5 @@ export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): R
     at = edit.end;
   }
   parts.push(html.slice(at));
-  return { html: parts.join(''), assets: [...assets] };
+  return parts.join('');
 }

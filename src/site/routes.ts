@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Page } from '../content/page.js';
 import { languagePrefix, type Release } from '../content/release.js';
 import type { LocatedNavEntry } from '../content/site-data.js';
@@ -55,6 +56,14 @@ export interface Card {
 }
 
 const cards = new WeakMap<Release, Card>();
+/** Values many routes share (cards, term links), with their hash once made ('' until then). */
+const sharedKeys = new WeakMap<object, string>();
+
+/** Marks a value many routes share, so signatures hash it once: see {@link sharedKey}. Gives the value. */
+function shared<T extends object>(value: T): T {
+  sharedKeys.set(value, '');
+  return value;
+}
 
 /** The card of a release, made once per release object. */
 export function cardOf(release: Release): Card {
@@ -62,9 +71,21 @@ export function cardOf(release: Release): Card {
   if (!card) {
     const { source, url, title, date, day, location, summary, lang } = release;
     card = { source, url, title, date, day, location, summary, lang };
-    cards.set(release, card);
+    cards.set(release, shared(card));
   }
   return card;
+}
+
+/**
+ * A hash of the value, made once, when `value` is one that many routes share (a card, a term link): signatures
+ * hash these instead of each of their fields. Undefined for any other value.
+ */
+export function sharedKey(value: object): string | undefined {
+  const known = sharedKeys.get(value);
+  if (known !== '') return known;
+  const key = createHash('sha1').update(JSON.stringify(value)).digest('base64');
+  sharedKeys.set(value, key);
+  return key;
 }
 
 /** A link to an archive term's page in one language. */
@@ -475,7 +496,8 @@ export function buildRoutes(
       const key = `${kind}\0${label}`;
       if (termLinks.has(key)) return termLinks.get(key);
       const term = taxonomy[kind].get(label);
-      const link = term && { ...translations.term(lang, kind, label), url: localize(lang, term.path), slug: term.slug };
+      const link =
+        term && shared({ ...translations.term(lang, kind, label), url: localize(lang, term.path), slug: term.slug });
       termLinks.set(key, link);
       return link;
     };
