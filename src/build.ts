@@ -17,7 +17,8 @@ import { type Diagnostic, error, hasErrors, sortDiagnostics } from './diagnostic
 import { type BuildState, readState, statePath, type UnchangedCheck, writeState } from './output/build-state.js';
 import { type DeployOutput, deployOutput } from './output/deploy-output.js';
 import { type AssetPlan, planAssets } from './output/plan-assets.js';
-import { SEARCH_BUNDLE, SearchIndexer } from './output/search-index.js';
+import { SearchIndexer, searchFiles } from './output/search-index.js';
+import { planSearch, type SearchPlan, shardKeys } from './output/search-shards.js';
 import { siteStamp } from './output/site-stamp.js';
 import {
   OutputError,
@@ -509,12 +510,13 @@ async function buildWith(
   const writer = writable
     ? await openOutput(outDir, {
         previous,
-        // The search index, finished once every page is in it.
+        // The search index, finished once every page is in it: the shards made again and the list of all of them.
         more: async () => {
-          if (!indexer) return [];
+          if (!plan.search) return [];
           progress.stage('indexing search');
           const search = indexer;
-          return profile.time('search (finish)', () => search.finish());
+          const made = search ? await profile.time('search (finish)', () => search.finish()) : [];
+          return searchFiles(made, [...plan.search.kept.keys()], outDir);
         },
         // Only pages and feeds are written before `output` is settled: their quality (see deployOutput).
         compress: options.compress ? (file) => output?.brotliQuality(file) ?? 5 : undefined,
@@ -523,15 +525,20 @@ async function buildWith(
     : undefined;
   try {
     // Search indexing runs beside rendering and writing (Pagefind is its own process); only published releases are
-    // searchable, even in a preview build. When none of them changed, the previous index is kept.
+    // searchable, even in a preview build. Each year is a shard of the index: one none of whose releases changed is
+    // kept from the previous output.
+    const shards = plan.search;
     const search =
-      writable && options.search !== false && !plan.keepSearch
-        ? await profile.time('search (start)', () => SearchIndexer.open())
+      writable && shards && shards.indexed.length > 0
+        ? await profile.time('search (start)', () => SearchIndexer.open(shards.indexed))
         : undefined;
     indexer = search;
-    // Pagefind's output depends on the order pages are added in: the routes' order. With no page reused they are
-    // added as they are rendered; otherwise after, unchanged ones read from their files in the previous output.
-    const streamed = !plan.reused.some((file) => plan.searchable.has(file.path));
+    // Pagefind's output depends on the order pages are added in: the routes' order. A shard none of whose pages is
+    // reused gets them as they are rendered; the others ("held") after, unchanged ones read from the previous output.
+    const indexing = new Set(search ? shards?.indexed : []);
+    const held = new Set(
+      plan.reused.map((file) => shards?.shardOfPage.get(file.path) ?? '').filter((s) => indexing.has(s)),
+    );
     const heldForSearch = new Map<string, RenderedFile>();
     const rendered = await profile.time('render', () =>
       renderRoutes(
@@ -541,26 +548,27 @@ async function buildWith(
           if (record && !plan.signatures.has(route.outputPath)) {
             plan.signatures.set(route.outputPath, compiled.signature(route));
           }
-          const searchable = search !== undefined && plan.searchable.has(route.outputPath);
-          if (searchable && !streamed) heldForSearch.set(file.path, file);
-          const indexing = searchable && streamed ? search.add(file) : undefined;
+          const shard = shards?.shardOfPage.get(route.outputPath) ?? '';
+          if (held.has(shard)) heldForSearch.set(file.path, file);
+          const indexed = search && indexing.has(shard) && !held.has(shard) ? search.add(shard, file) : undefined;
           const writing = writer?.write(file);
-          return indexing || writing ? Promise.all([indexing, writing]).then(() => undefined) : undefined;
+          return indexed || writing ? Promise.all([indexed, writing]).then(() => undefined) : undefined;
         },
         progress,
         false,
       ),
     );
-    if (search && !streamed) {
+    if (search && shards && held.size > 0) {
       await profile.time('search (reused pages)', async () => {
-        for (const route of compiled.routes) {
-          if (!plan.searchable.has(route.outputPath)) continue;
-          const file = heldForSearch.get(route.outputPath) ?? {
-            path: route.outputPath,
-            contents: await readFile(path.join(outDir, route.outputPath), 'utf8'),
-          };
-          const busy = search.add(file);
-          if (busy) await busy;
+        for (const shard of held) {
+          for (const page of shards.shards.get(shard) ?? []) {
+            const file = heldForSearch.get(page) ?? {
+              path: page,
+              contents: await readFile(path.join(outDir, page), 'utf8'),
+            };
+            const busy = search.add(shard, file);
+            if (busy) await busy;
+          }
         }
       });
     }
@@ -605,11 +613,12 @@ async function buildWith(
             { signature: plan.signatures.get(route.outputPath) ?? '', assets: assetsOf.get(route.outputPath) ?? [] },
           ]),
         ),
-        search: options.search === false ? null : searchKeyOf(plan.searchable, plan.signatures),
+        search: plan.search ? shardKeys(plan.search.shards, plan.signatures) : null,
       };
       progress.stage('writing');
       written = await profile.time('write', async () => {
-        for (const file of [...plan.reused, ...plan.keptSearchFiles]) await writer.reuse(file);
+        const keptSearch = [...(plan.search?.kept.values() ?? [])].flat();
+        for (const file of [...plan.reused, ...keptSearch]) await writer.reuse(file);
         for (const file of settled.files) await writer.write(file);
         for (const copy of settled.copies) await writer.copy(copy);
         return writer.commit();
@@ -671,16 +680,8 @@ interface RenderPlan {
    * the worker threads render (the main thread waits for them then), as each page comes back.
    */
   readonly signatures: Map<string, string>;
-  /** Output paths of the pages the search index is made from. */
-  readonly searchable: ReadonlySet<string>;
-  /** Whether the previous output's search index is this build's too. */
-  readonly keepSearch: boolean;
-  readonly keptSearchFiles: readonly ReusedFile[];
-}
-
-/** The pages of the search index with their signatures: the index is the same when this is. */
-function searchKeyOf(searchable: ReadonlySet<string>, signatures: ReadonlyMap<string, string>): string[] {
-  return [...searchable].map((p) => `${p} ${signatures.get(p) ?? ''}`);
+  /** The search index's shards, which to index and which to keep; undefined in a build without search. */
+  readonly search: SearchPlan | undefined;
 }
 
 /** Splits the routes into those to render and those whose file in the previous output is already right. */
@@ -694,9 +695,7 @@ function planRender(
   const reused: ReusedFile[] = [];
   const assetsOf = new Map<string, readonly string[]>();
   const signatures = new Map<string, string>();
-  const searchable = new Set<string>();
   for (const route of compiled.routes) {
-    if (route.kind === 'release' && route.status === 'published') searchable.add(route.outputPath);
     const was = state?.routes.get(route.outputPath);
     const file = previous?.files.get(route.outputPath);
     // Signatures are worth computing here only to compare with a state.
@@ -709,24 +708,12 @@ function planRender(
       render.push(route);
     }
   }
-  const searchKey = searchKeyOf(searchable, signatures);
-  const keptSearchFiles = [...(previous?.files ?? [])]
-    .filter(([p, f]) => p.startsWith(`${SEARCH_BUNDLE}/`) && f.encoding === undefined)
-    .map(([p, f]) => ({ path: p, sha256: f.sha256, size: f.size }));
-  const keepSearch =
-    search &&
-    state?.search != null &&
-    keptSearchFiles.length > 0 &&
-    state.search.length === searchKey.length &&
-    state.search.every((entry, i) => entry === searchKey[i]);
   return {
     render,
     reused,
     assetsOf,
     signatures,
-    searchable,
-    keepSearch,
-    keptSearchFiles: keepSearch ? keptSearchFiles : [],
+    search: search ? planSearch(compiled.routes, signatures, state?.search, previous) : undefined,
   };
 }
 

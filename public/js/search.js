@@ -1,5 +1,6 @@
 // Newsroom search page: queries the Pagefind index built by `newsroom build` (static files, no server), with
-// filters by theme, region and year. Results are written as plain DOM text: nothing from the index is parsed as
+// filters by theme, region and year. The index is one Pagefind bundle per year (pagefind/<year>/, listed in
+// pagefind/shards.json): the newest one with this page's language is loaded and the others are merged into it. Results are written as plain DOM text: nothing from the index is parsed as
 // HTML except Pagefind's excerpt, whose only markup is <mark>, rebuilt here from text.
 const form = document.querySelector('form.search');
 const status = document.querySelector('.search__status');
@@ -61,21 +62,50 @@ function fillFilters(available, params) {
   filters.hidden = false;
 }
 
+/** A search over no releases: for a language none of the shards has. */
+const nothing = { filters: async () => ({}), search: async () => ({ results: [] }) };
+
+/**
+ * Loads the shards that have this page's language (as Pagefind matches it: `pt-br`, else `pt`), newest first:
+ * Pagefind asked for a language an index lacks would search another language's releases instead.
+ */
+async function openIndex() {
+  // The index sits at the site's root beside js/: found from this script's own URL, so the site works under
+  // any base path (https://example.org/newsroom/), and result links get that path too.
+  const root = new URL('../pagefind/', import.meta.url);
+  // Revalidated every time, like Pagefind's own entry files: it names the bundles to load.
+  const response = await fetch(new URL('shards.json', root), { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`${response.status} ${response.url}`);
+  const lang = document.documentElement.lang.toLowerCase();
+  const bundles = (await response.json()).shards
+    .filter((shard) => shard.languages.includes(lang) || shard.languages.includes(lang.split('-')[0]))
+    .map((shard) => new URL(`${encodeURIComponent(shard.year)}/`, root));
+  const [newest, ...older] = bundles;
+  if (!newest) return nothing;
+  const pagefind = await import(new URL('pagefind.js', newest).href);
+  // Each merged index takes its own options (Pagefind gives `options` to the first one only).
+  const settings = { excerptLength: 30, baseUrl: new URL('../', root).pathname };
+  await pagefind.options(settings);
+  // Fails when the newest bundle cannot be loaded (merging would wait for it for ever).
+  await pagefind.filters();
+  // Merged in order, newest first: results of equal score (a filter with no words) keep that order, by date.
+  await Promise.all(older.map((bundle) => pagefind.mergeIndex(bundle.pathname, settings)));
+  return pagefind;
+}
+
 async function main() {
   let pagefind;
+  let available;
   try {
-    // The index sits at the site's root beside js/: found from this script's own URL, so the site works under
-    // any base path (https://example.org/newsroom/), and result links get that path too.
-    const bundle = new URL('../pagefind/', import.meta.url);
-    pagefind = await import(new URL('pagefind.js', bundle).href);
-    await pagefind.options({ excerptLength: 30, baseUrl: new URL('../', bundle).pathname });
+    pagefind = await openIndex();
+    available = await pagefind.filters();
   } catch {
     status.textContent = text.unavailable;
     return;
   }
   const params = new URLSearchParams(location.search);
   input.value = params.get('q') ?? '';
-  fillFilters(await pagefind.filters(), params);
+  fillFilters(available, params);
 
   const run = async () => {
     const chosen = {};

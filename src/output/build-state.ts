@@ -27,8 +27,11 @@ export interface BuildState {
   /** SHA-256 of the output's manifest: the output this state describes. */
   readonly manifest: string;
   readonly routes: ReadonlyMap<string, RouteState>;
-  /** The pages the search index was made from, with their signatures; null when the output has no index. */
-  readonly search: readonly string[] | null;
+  /**
+   * Each shard of the search index (a year) with the pages it was made from and their signatures; null when the
+   * output has no index.
+   */
+  readonly search: ReadonlyMap<string, readonly string[]> | null;
   /** What a build that finds the sources untouched needs to say the output is already right. */
   readonly unchanged: UnchangedCheck | null;
 }
@@ -50,25 +53,32 @@ export interface UnchangedCheck {
   readonly files: number;
 }
 
+/** The state file's format: a state of another version is ignored (the next build renders everything). */
+const VERSION = 2;
+
 interface StateFile {
-  readonly version: 1;
+  readonly version: typeof VERSION;
   readonly context: string;
   readonly manifest: string;
   readonly routes: [string, string, string[]][];
-  readonly search: string[] | null;
+  /** Shards sorted by name, each with its pages in index order. */
+  readonly search: [string, string[]][] | null;
   readonly unchanged?: UnchangedCheck | null;
 }
 
 /** The state as written: one JSON document, routes sorted by path. */
 export function serializeState(state: BuildState): string {
   const file: StateFile = {
-    version: 1,
+    version: VERSION,
     context: state.context,
     manifest: state.manifest,
     routes: [...state.routes]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([p, r]) => [p, r.signature, [...r.assets]]),
-    search: state.search === null ? null : [...state.search],
+    search:
+      state.search === null
+        ? null
+        : [...state.search].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([shard, key]) => [shard, [...key]]),
     unchanged: state.unchanged,
   };
   return `${JSON.stringify(file)}\n`;
@@ -94,13 +104,13 @@ export async function writeState(file: string, state: BuildState): Promise<void>
 export async function readState(file: string, context: string, manifest: string): Promise<BuildState | undefined> {
   try {
     const state = JSON.parse(await readFile(file, 'utf8')) as StateFile;
-    if (state.version !== 1 || state.context !== context || state.manifest !== manifest) return undefined;
-    if (!Array.isArray(state.routes)) return undefined;
+    if (state.version !== VERSION || state.context !== context || state.manifest !== manifest) return undefined;
+    if (!Array.isArray(state.routes) || !(state.search === null || Array.isArray(state.search))) return undefined;
     return {
       context,
       manifest,
       routes: new Map(state.routes.map(([p, signature, assets]) => [p, { signature, assets }])),
-      search: state.search,
+      search: state.search === null ? null : new Map(state.search),
       unchanged: state.unchanged ?? null,
     };
   } catch {

@@ -1,11 +1,17 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as pagefind from 'pagefind';
-import type { OutputFile } from './write-site.js';
+import { type ShardEntry, shardFolder, shardList } from './search-shards.js';
+import { OutputError, type OutputFile } from './write-site.js';
 
-/** Where the search bundle goes in the output, and where the search page loads it from. */
-export const SEARCH_BUNDLE = 'pagefind';
-
-/** Pagefind's ready-made UIs and the index of pages with no language: the search page uses none of them. */
+/**
+ * Pagefind's ready-made UIs and the index of pages with no language: the search page uses none of them. Tested on
+ * paths inside a bundle (`pagefind-ui.js`), before they are put in their shard's folder.
+ */
 const UNUSED = /(?:-ui\.(?:js|css)$|^pagefind-highlight\.js$|^wasm\.unknown\.)/;
+
+/** The file of a bundle that names its languages (and the rest of its index). */
+const ENTRY = 'pagefind-entry.json';
 
 /** Pages sent to Pagefind and not yet indexed, at most: enough to keep it busy, not the whole site in a pipe. */
 const IN_FLIGHT = 256;
@@ -20,30 +26,72 @@ const failure = (cause: unknown): SearchIndexError =>
     ? cause
     : new SearchIndexError(cause instanceof Error ? cause.message : String(cause), { cause });
 
+/** The languages a bundle has an index for, from its entry file (Pagefind's names: `en`, `pt-br`). */
+function languagesOf(entry: string): string[] {
+  const { languages } = JSON.parse(entry) as { languages?: Record<string, unknown> };
+  return Object.keys(languages ?? {}).sort();
+}
+
+/** A shard's bundle made by this build. */
+export interface ShardBundle extends ShardEntry {
+  /** Its files at their output paths (`pagefind/2025/...`), sorted by path. */
+  readonly files: readonly OutputFile[];
+}
+
+/**
+ * A shard kept from the output in `dir`, as the shard list needs it: its languages, read from its entry file.
+ * Throws {@link OutputError} when that file is gone or unreadable (the output changed since it was built).
+ */
+async function keptShard(dir: string, shard: string): Promise<ShardEntry> {
+  const file = path.join(dir, shardFolder(shard), ENTRY);
+  try {
+    return { shard, languages: languagesOf(await readFile(file, 'utf8')) };
+  } catch (cause) {
+    throw new OutputError(`cannot reuse the search index in ${path.dirname(file)}: build again`, file, { cause });
+  }
+}
+
+/**
+ * The search index's files: the bundles this build made, and the list of every shard, those made and those `kept`
+ * from the previous output in `dir` (whose files the build links from there).
+ */
+export async function searchFiles(
+  made: readonly ShardBundle[],
+  kept: readonly string[],
+  dir: string,
+): Promise<OutputFile[]> {
+  const entries = [...made, ...(await Promise.all(kept.map((shard) => keptShard(dir, shard))))];
+  return [...made.flatMap((bundle) => bundle.files), shardList(entries)];
+}
+
 /** Pagefind runs one service per process, and closing it ends every index in it: indexers take turns. */
 let turn: Promise<unknown> = Promise.resolve();
 
 /**
  * Indexes the published releases with Pagefind, in memory, while the build goes on: pages are sent as they are
- * rendered, so Pagefind (its own process) indexes on another core while this one renders and writes. `finish`
- * returns its bundle (index, fragments, filters, the search library) as files for the output. Pagefind splits the
- * index by each page's `lang`, so every language searches its own releases; filters come from
+ * rendered, so Pagefind (its own process) indexes on another core while this one renders and writes. Each shard
+ * (a year of releases) is an index of its own in the one service, so a build indexes only the shards that changed;
+ * `finish` returns each one's bundle (index, fragments, filters, the search library) as files for the output.
+ * Pagefind splits an index by each page's `lang`, so every language searches its own releases; filters come from
  * `data-pagefind-filter` marks.
  */
 export class SearchIndexer {
-  readonly #index: pagefind.PagefindIndex;
+  readonly #indexes: ReadonlyMap<string, pagefind.PagefindIndex>;
   readonly #release: () => void;
   readonly #pending = new Set<Promise<void>>();
   #error: SearchIndexError | undefined;
   #closed = false;
 
-  private constructor(index: pagefind.PagefindIndex, release: () => void) {
-    this.#index = index;
+  private constructor(indexes: ReadonlyMap<string, pagefind.PagefindIndex>, release: () => void) {
+    this.#indexes = indexes;
     this.#release = release;
   }
 
-  /** Waits for this process's Pagefind service to be free, and starts an index. */
-  static async open(): Promise<SearchIndexer> {
+  /**
+   * Waits for this process's Pagefind service to be free, and starts an index for each of `shards`: all of them
+   * now, so a missing or broken Pagefind stops the build before it renders anything.
+   */
+  static async open(shards: readonly string[]): Promise<SearchIndexer> {
     let release = () => {};
     const mine = new Promise<void>((resolve) => {
       release = resolve;
@@ -52,9 +100,13 @@ export class SearchIndexer {
     turn = previous.then(() => mine);
     await previous;
     try {
-      const created = await pagefind.createIndex({});
-      if (!created.index) throw new SearchIndexError(created.errors.join('; ') || 'Pagefind made no index');
-      return new SearchIndexer(created.index, release);
+      const indexes = new Map<string, pagefind.PagefindIndex>();
+      for (const shard of shards) {
+        const created = await pagefind.createIndex({});
+        if (!created.index) throw new SearchIndexError(created.errors.join('; ') || 'Pagefind made no index');
+        indexes.set(shard, created.index);
+      }
+      return new SearchIndexer(indexes, release);
     } catch (cause) {
       await pagefind.close().catch(() => null);
       release();
@@ -62,9 +114,14 @@ export class SearchIndexer {
     }
   }
 
-  /** Sends a page; gives a promise to wait on when too many are in flight. */
-  add(page: OutputFile): Promise<void> | undefined {
-    const sent: Promise<void> = this.#index
+  /**
+   * Sends a page to its shard's index (pages of one shard must come in the same order every build: Pagefind's
+   * output depends on it); gives a promise to wait on when too many are in flight.
+   */
+  add(shard: string, page: OutputFile): Promise<void> | undefined {
+    const index = this.#indexes.get(shard);
+    if (!index) throw new Error(`search shard ${shard} was not opened`);
+    const sent: Promise<void> = index
       .addHTMLFile({ sourcePath: page.path, content: String(page.contents) })
       .then(
         (result) => {
@@ -79,17 +136,26 @@ export class SearchIndexer {
     return this.#pending.size >= IN_FLIGHT ? Promise.race(this.#pending) : undefined;
   }
 
-  /** Waits for every page to be indexed and gives the bundle's files, sorted by path; then closes the index. */
-  async finish(): Promise<OutputFile[]> {
+  /** Waits for every page to be indexed and gives each shard's bundle, in the order opened; then closes. */
+  async finish(): Promise<ShardBundle[]> {
     try {
       await Promise.all(this.#pending);
       if (this.#error) throw this.#error;
-      const { files, errors } = await this.#index.getFiles();
-      if (errors.length) throw new SearchIndexError(errors.join('; '));
-      return files
-        .filter((file) => !UNUSED.test(file.path))
-        .map((file) => ({ path: `${SEARCH_BUNDLE}/${file.path}`, contents: Buffer.from(file.content) }))
-        .sort((a, b) => (a.path < b.path ? -1 : 1));
+      const bundles: ShardBundle[] = [];
+      for (const [shard, index] of this.#indexes) {
+        const { files, errors } = await index.getFiles();
+        if (errors.length) throw new SearchIndexError(errors.join('; '));
+        const entry = files.find((file) => file.path === ENTRY);
+        bundles.push({
+          shard,
+          languages: entry ? languagesOf(Buffer.from(entry.content).toString('utf8')) : [],
+          files: files
+            .filter((file) => !UNUSED.test(file.path))
+            .map((file) => ({ path: `${shardFolder(shard)}/${file.path}`, contents: Buffer.from(file.content) }))
+            .sort((a, b) => (a.path < b.path ? -1 : 1)),
+        });
+      }
+      return bundles;
     } catch (cause) {
       throw failure(cause);
     } finally {

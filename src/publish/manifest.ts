@@ -152,7 +152,8 @@ export function serializeManifest(manifest: Manifest): string {
   return `${head.slice(0, -1)},"files":[\n${lines}${lines ? '\n' : ''}]}\n`;
 }
 
-// Pagefind's index files carry a content hash in their names; its loader and entry file do not.
+// Pagefind's index files carry a content hash in their names (in every year's bundle, pagefind/<year>/); its loader,
+// its entry file and the list of shards do not.
 const PAGEFIND_HASHED = /^pagefind\/.*\.pf_(meta|fragment|index|filter)$/;
 
 const TYPES: Record<string, string> = {

@@ -8,6 +8,11 @@ import { type StaticServer, serveStatic } from '../helpers/static-server.js';
 // script or search result that forgets the prefix asks for a path this server does not have.
 const BASE = '/newsroom';
 const BEIJING = `${BASE}/news/iom-works-china-strengthen-border-management-protect-trafficking-victims/`;
+/** Two releases that speak of a cyclone, in 2008 and 2019: two shards of the search index. */
+const CYCLONES = [
+  `${BASE}/news/iom-delivers-emergency-shelter-to-cyclone-nargis-survivors-in-myanmar/`,
+  `${BASE}/news/iom-provides-shelter-to-families-displaced-by-cyclone-idai-in-mozambique/`,
+];
 const NOW = '2026-11-27T00:00:00Z';
 
 let site: StaticServer;
@@ -95,6 +100,20 @@ describe('a site served under a base path', () => {
       .locator('.search__results a')
       .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     expect(hrefs).toContain(BEIJING);
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+
+  it('merges every year of the index under the base path: results of two years, with the prefix', async () => {
+    const { page, failed } = await open(`${BASE}/search/`);
+    await page.fill('#search-query', 'cyclone');
+    await page.click('form.search button[type="submit"]');
+    await page.locator('.search__results a').first().waitFor();
+    const hrefs = await page
+      .locator('.search__results a')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(expect.arrayContaining(CYCLONES));
+    expect(hrefs.filter((href) => !href?.startsWith(`${BASE}/news/`))).toEqual([]);
     expect(failed).toEqual([]);
     await page.close();
   });

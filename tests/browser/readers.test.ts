@@ -52,6 +52,11 @@ const FIJI: Record<Lang, string> = {
 };
 /** A release whose body has links (the Beijing release's has none), for the print test. */
 const NEPAL = '/news/iom-and-nepal-step-up-protection-for-trafficking-survivors/';
+/** Two releases that speak of a cyclone, eleven years apart: in two shards of the search index. */
+const CYCLONES = {
+  '2008': '/news/iom-delivers-emergency-shelter-to-cyclone-nargis-survivors-in-myanmar/',
+  '2019': '/news/iom-provides-shelter-to-families-displaced-by-cyclone-idai-in-mozambique/',
+};
 const DRAFT = '/news/eu-and-iom-launch-talent-partnership-pilots/';
 const EMBARGOED = '/news/iom-report-maps-global-gaps-in-migration-data/';
 
@@ -346,18 +351,22 @@ async function search(
   return { status: text, hrefs };
 }
 
-/** The English published releases (as indexed) whose theme list includes `theme`, read from the built HTML. */
+/**
+ * The English published releases (as indexed) whose theme list includes `theme`, read from the built HTML, newest
+ * first.
+ */
 async function releasesWithTheme(theme: string): Promise<string[]> {
-  const found: string[] = [];
+  const found: { url: string; date: string }[] = [];
   for (const entry of await readdir(path.join(out, 'news'), { withFileTypes: true })) {
     if (!entry.isDirectory() || /^(\d{4}|archive|page)$/.test(entry.name)) continue;
     const $ = load(await readFile(path.join(out, 'news', entry.name, 'index.html'), 'utf8'));
     const themes = $('[data-pagefind-filter="theme"]')
       .map((_, el) => $(el).text().trim())
       .get();
-    if ($('[data-pagefind-body]').length && themes.includes(theme)) found.push(`/news/${entry.name}/`);
+    const date = $('[data-pagefind-sort="date"]').text();
+    if ($('[data-pagefind-body]').length && themes.includes(theme)) found.push({ url: `/news/${entry.name}/`, date });
   }
-  return found.sort();
+  return found.sort((a, b) => b.date.localeCompare(a.date)).map((r) => r.url);
 }
 
 describe('search (Pagefind, static files only)', () => {
@@ -366,12 +375,45 @@ describe('search (Pagefind, static files only)', () => {
     expect(hrefs).toContain(BEIJING.en);
   });
 
-  it('lists exactly the releases of a theme when filtering with an empty query', async () => {
+  it('lists exactly the releases of a theme, newest first over all years, when filtering with an empty query', async () => {
     const expected = await releasesWithTheme('Counter-trafficking');
     expect(expected.length, 'the sample site has several counter-trafficking releases').toBeGreaterThan(1);
     expect(expected).toContain(BEIJING.en);
+    expect(expected).toContain(NEPAL);
     const { hrefs } = await search(site, '/search/', '', 'Counter-trafficking');
-    expect([...hrefs].sort()).toEqual(expected);
+    expect(hrefs).toEqual(expected);
+  });
+
+  it('searches every year (one Pagefind bundle each, merged in the browser) and offers every year as a filter', async () => {
+    const { hrefs } = await search(site, '/search/', 'cyclone');
+    expect(hrefs).toEqual(expect.arrayContaining([CYCLONES['2008'], CYCLONES['2019']]));
+    const page = await open(await newContext(), { lang: 'en', kind: 'search', path: '/search/' }, site);
+    const years = await page
+      .locator('#filter-year option')
+      .evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value).filter(Boolean));
+    await page.close();
+    const published = await readdir(path.join(REPO, 'content/news'));
+    expect(years).toEqual(
+      published
+        .filter((y) => /^\d{4}$/.test(y))
+        .sort()
+        .reverse(),
+    );
+  });
+
+  it('searches only the years with releases in the language of the page: French results from several years', async () => {
+    // A word of the English releases of 2026 too (the newest year, with no French release): only French results.
+    const { hrefs } = await search(site, '/fr/search/', 'migrants');
+    expect(hrefs).toEqual(
+      expect.arrayContaining([
+        '/fr/news/oim-renforce-l-accueil-des-migrants-de-retour-au-guatemala/',
+        '/fr/news/oim-et-le-senegal-ouvrent-un-centre-d-information-pour-les-migrants-a-dakar/',
+      ]),
+    );
+    expect(
+      hrefs.every((href) => href.startsWith('/fr/')),
+      hrefs.join(', '),
+    ).toBe(true);
   });
 
   it('finds the French release on /fr/search/ by "Pékin"', async () => {

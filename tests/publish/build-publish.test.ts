@@ -14,14 +14,17 @@ beforeAll(async () => {
 });
 afterAll(() => s3.close());
 
-/** A small newsroom: eight releases over two themes, so listings, related lists and feeds overlap. */
+/**
+ * A small newsroom: eight releases over two themes, so listings, related lists and feeds overlap; the first in
+ * 2023, the others in 2024 (two shards of the search index).
+ */
 function site(): Promise<string> {
   const files: Record<string, string> = {};
   for (let i = 1; i <= 8; i++) {
     files[`content/news/r${i}.md`] = release({
       title: `Release number ${i}`,
       slug: `r${i}`,
-      date: `2024-0${i}-10`,
+      date: i === 1 ? '2023-12-10' : `2024-0${i}-10`,
       themes: i % 2 ? '[Health]' : '[Migration governance]',
     });
   }
@@ -83,6 +86,10 @@ describe('build, then publish', () => {
     expect(body.puts).toContain('themes/health/feed.xml');
     expect(body.puts).not.toContain('themes/migration-governance/feed.xml');
     expect(body.puts.filter((p) => !p.startsWith('pagefind/')).every((p) => !p.startsWith('css/'))).toBe(true);
+    // Of the search index, only the shard of its year.
+    const search = body.puts.filter((p) => p.startsWith('pagefind/'));
+    expect(search.length).toBeGreaterThan(0);
+    expect(search.filter((p) => !p.startsWith('pagefind/2024/'))).toEqual([]);
     expect(body.deletes).toEqual([]);
     expect(await s3.state('site', 'built/')).toEqual(expectedState(second, first));
 

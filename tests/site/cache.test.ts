@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateSite } from '../../bench/generate-site.mjs';
 import { type BuildOptions, build } from '../../src/build.js';
 import { BuildCache } from '../../src/build-cache.js';
 import { DiskCache } from '../../src/cache/disk-cache.js';
 import type { SourceFile } from '../../src/content/discover.js';
+import { SearchIndexer } from '../../src/output/search-index.js';
 import { tempDir } from '../helpers/site.js';
 
 const NOW = new Date('2026-11-27T09:00:00Z');
@@ -256,28 +257,83 @@ describe('builds over the previous output', () => {
     }
   }, 120_000);
 
-  it('keep the search index when no searchable page changed, and make it again when one did', async () => {
+  it('keep each year of the search index while none of its releases changed, and index again only the changed years', async () => {
     const root = await site(30);
     const dir = await tempDir();
     const out = path.join(dir, 'out');
     const withSearch = { ...options(root, out, path.join(dir, 'cache')), search: true };
+    /** The search index's files: path -> [hash, inode]. */
+    const index = async () => {
+      const found = new Map<string, [string, number]>();
+      for (const [f, hash] of await tree(out)) {
+        if (f.startsWith('pagefind/')) found.set(f, [hash, (await stat(path.join(out, f))).ino]);
+      }
+      return found;
+    };
+    const shards = async () =>
+      (
+        JSON.parse(await readFile(path.join(out, 'pagefind/shards.json'), 'utf8')) as { shards: { year: string }[] }
+      ).shards.map((s) => s.year);
+    /** The files that differ from `before` (added, removed or other bytes), and whether each kept its inode. */
+    const changes = (before: Map<string, [string, number]>, after: Map<string, [string, number]>) => {
+      const paths = new Set([...before.keys(), ...after.keys()]);
+      const changed = [...paths].filter((f) => before.get(f)?.[0] !== after.get(f)?.[0]);
+      const relinked = [...paths].filter(
+        (f) => before.get(f) && after.get(f) && before.get(f)?.[1] !== after.get(f)?.[1],
+      );
+      return { changed, relinked };
+    };
+    const clean = async (name: string) => {
+      await build({ ...withSearch, out: path.join(dir, name), cacheDir: undefined });
+      expect(await tree(out), `after ${name}`).toEqual(await tree(path.join(dir, name)));
+    };
+    const inYear = async (year: string) =>
+      (await readdir(path.join(root, 'content/news', year)))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `content/news/${year}/${f}`);
+
+    const opened = vi.spyOn(SearchIndexer, 'open');
+    /** The shards the last build indexed (none when it opened no indexer). */
+    const indexed = () => opened.mock.calls.at(-1)?.[0] ?? [];
     await build(withSearch);
-    const index = async () => [...(await tree(out))].filter(([f]) => f.startsWith('pagefind/'));
+    expect(indexed()).toHaveLength(19);
     const first = await index();
-    expect(first.length).toBeGreaterThan(5);
+    // 30 releases over 2008-2026: one shard a year, newest first.
+    expect(await shards()).toEqual(Array.from({ length: 19 }, (_, i) => String(2026 - i)));
+    expect([...first.keys()].filter((f) => f.startsWith('pagefind/2015/')).length).toBeGreaterThan(5);
     const again = await build(withSearch);
     expect(again.stats.rendered).toBe(0);
-    expect(await index()).toEqual(first);
-    const [release = ''] = (await readdir(path.join(root, 'content/news'), { recursive: true })).filter((f) =>
-      f.endsWith('.md'),
-    );
-    await edit(root, `content/news/${release}`, /\n\n([A-Z])/, '\n\nZanzibarian syzygy. $1');
+    expect(opened).toHaveBeenCalledTimes(1);
+    expect(changes(first, await index())).toEqual({ changed: [], relinked: [] });
+
+    // A word added to a release of 2015: only that year's bundle is made again; the others keep their inodes.
+    const [of2015 = ''] = await inYear('2015');
+    await edit(root, of2015, /\n\n([A-Z])/, '\n\nZanzibarian syzygy. $1');
     await build(withSearch);
+    expect(indexed()).toEqual(['2015']);
     const edited = await index();
-    expect(edited).not.toEqual(first);
-    await build({ ...withSearch, out: path.join(dir, 'clean'), cacheDir: undefined });
-    expect(await tree(out)).toEqual(await tree(path.join(dir, 'clean')));
-  }, 60_000);
+    const body = changes(first, edited);
+    expect(body.changed.length).toBeGreaterThan(0);
+    expect(body.changed.filter((f) => !f.startsWith('pagefind/2015/'))).toEqual([]);
+    expect(body.relinked.filter((f) => !f.startsWith('pagefind/2015/'))).toEqual([]);
+    await clean('clean-body');
+
+    // A release moved from 2010 to 2012: both years change, no other.
+    const [of2010 = ''] = await inYear('2010');
+    await edit(root, of2010, /^date: 2010-/m, 'date: 2012-');
+    await build(withSearch);
+    const moved = changes(edited, await index());
+    expect(new Set(moved.changed.map((f) => f.split('/')[1]))).toEqual(new Set(['2010', '2012']));
+    await clean('clean-moved');
+
+    // Every release of 2008 gone: its shard goes, and the list says so.
+    for (const file of await inYear('2008')) await rm(path.join(root, file));
+    await build(withSearch);
+    expect(await shards()).not.toContain('2008');
+    expect([...(await index()).keys()].filter((f) => f.startsWith('pagefind/2008/'))).toEqual([]);
+    await clean('clean-removed');
+    opened.mockRestore();
+  }, 120_000);
 });
 
 describe('a build with nothing to do', () => {

@@ -138,11 +138,14 @@ describe('cache headers and the manifest', () => {
     expect(entry('news/feed.xml')?.sources).toContain(BEIJING_SOURCE);
     expect(entry('news/feed.json')?.type).toBe('application/feed+json; charset=utf-8');
     expect(entry('sitemap.xml')).toMatchObject({ kind: 'feed', cacheControl: 'public, max-age=300, must-revalidate' });
-    // Pagefind names its index files by their content: immutable; its loader is not.
-    expect(manifest.files.filter((f) => f.path.endsWith('.pf_fragment')).every((f) => f.kind === 'fingerprinted')).toBe(
-      true,
-    );
-    expect(entry('pagefind/pagefind.js')).toMatchObject({ kind: 'file', type: 'text/javascript; charset=utf-8' });
+    // Pagefind names its index files by their content, in every year's bundle: immutable; its loader, its entry
+    // file and the list of shards are not.
+    const hashed = manifest.files.filter((f) => /^pagefind\/\d{4}\/.*\.pf_(fragment|meta)$/.test(f.path));
+    expect(new Set(hashed.map((f) => f.path.split('/')[1])).size).toBeGreaterThan(10);
+    expect(hashed.every((f) => f.kind === 'fingerprinted')).toBe(true);
+    expect(entry('pagefind/2025/pagefind.js')).toMatchObject({ kind: 'file', type: 'text/javascript; charset=utf-8' });
+    expect(entry('pagefind/2025/pagefind-entry.json')).toMatchObject({ kind: 'file' });
+    expect(entry('pagefind/shards.json')).toMatchObject({ kind: 'file', type: 'application/json; charset=utf-8' });
     expect(manifest).toMatchObject({ now: '2026-11-27T00:00:00.000Z', baseUrl: 'https://newsroom.example.org' });
   });
 
@@ -159,6 +162,8 @@ describe('cache headers and the manifest', () => {
   it('writes _headers where exactly one rule gives each file the Cache-Control of the manifest', async () => {
     const root = await makeSite({
       ...STYLE_SITE,
+      // A release of another year: two shards of the search index, each a folder mixing hashed and other files.
+      'content/news/b.md': release({ title: 'B Release', slug: 'b', date: '2019-05-01' }),
       'content/_data/site.yaml': `${SITE_YAML.replace('https://news.example.org/', 'https://news.example.org/newsroom/')}cacheControl:\n  pages: public, max-age=60\n`,
     });
     const run = await buildSite(root);
@@ -170,6 +175,7 @@ describe('cache headers and the manifest', () => {
       ['X-Content-Type-Options', 'nosniff'],
     ]);
     expect(manifest.files.find((f) => f.path === 'news/a/index.html')?.cacheControl).toBe('public, max-age=60');
+    expect(manifest.files.filter((f) => /^pagefind\/(2019|2020)\/pagefind\.js$/.test(f.path))).toHaveLength(2);
     // Netlify and Cloudflare read these two files; they never serve them.
     for (const file of manifest.files.filter((f) => !['_headers', '_redirects'].includes(f.path))) {
       const url = urlOf(file.path, '/newsroom');

@@ -53,6 +53,33 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * The pages of each shard of the search index in `dir` (pagefind/<year>/), by language, as Pagefind's entry files
+ * say; checking that pagefind/shards.json lists the same shards, newest first, with the same languages.
+ */
+async function searchShards(dir: string): Promise<Map<string, Record<string, number>>> {
+  const read = async <T>(file: string) => JSON.parse(await readFile(path.join(dir, 'pagefind', file), 'utf8')) as T;
+  const { shards } = await read<{ shards: { year: string; languages: string[] }[] }>('shards.json');
+  const years = shards.map((s) => s.year);
+  expect(years).toEqual([...years].sort().reverse());
+  const found = new Map<string, Record<string, number>>();
+  for (const { year, languages } of shards) {
+    const entry = await read<{ languages: Record<string, { page_count: number }> }>(`${year}/pagefind-entry.json`);
+    expect(Object.keys(entry.languages).sort(), year).toEqual(languages);
+    found.set(year, Object.fromEntries(Object.entries(entry.languages).map(([lang, e]) => [lang, e.page_count])));
+  }
+  return found;
+}
+
+/** The pages of the search index in `dir` by language, all shards together. */
+async function searchPages(dir: string): Promise<Record<string, number>> {
+  const total: Record<string, number> = {};
+  for (const counts of (await searchShards(dir)).values()) {
+    for (const [lang, count] of Object.entries(counts)) total[lang] = (total[lang] ?? 0) + count;
+  }
+  return total;
+}
+
 /** The sample releases published at NOW, from their front matter. */
 async function sampleReleases(): Promise<Source[]> {
   const dir = path.join(REPO, 'content/news');
@@ -395,10 +422,7 @@ describe('sitemap and robots.txt', () => {
     }
     expect(await read('robots.txt')).toBe('User-agent: *\nDisallow: /\n');
     expect(load(await read('index.html'))('meta[name="robots"]').attr('content')).toBe('noindex');
-    const entry = JSON.parse(await read('pagefind/pagefind-entry.json')) as {
-      languages: Record<string, { page_count: number }>;
-    };
-    expect(entry.languages.en?.page_count).toBe(english().length);
+    expect((await searchPages(preview)).en).toBe(english().length);
   });
 });
 
@@ -620,24 +644,30 @@ describe('search', () => {
     );
     const runs = await Promise.all(sites.map((root) => buildSite(root)));
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
-    for (const root of sites) {
-      const entry = JSON.parse(await readFile(path.join(root, 'dist/pagefind/pagefind-entry.json'), 'utf8')) as {
-        languages: Record<string, { page_count: number }>;
-      };
-      expect(entry.languages.en?.page_count).toBe(1);
-    }
+    for (const root of sites) expect(await searchPages(path.join(root, 'dist'))).toEqual({ en: 1 });
   });
 
-  it('indexes the published releases of each language with Pagefind, and nothing else', async () => {
-    expect(files).toContain('pagefind/pagefind.js');
+  it('lists no shard, and makes no bundle, when no release is published', async () => {
+    const root = await makeSite({ 'content/news/a.md': release({ title: 'Not Yet', draft: 'true' }) });
+    expect((await buildSite(root)).code).toBe(0);
+    const dist = path.join(root, 'dist');
+    expect(await readdir(path.join(dist, 'pagefind'))).toEqual(['shards.json']);
+    expect(await readFile(path.join(dist, 'pagefind/shards.json'), 'utf8')).toBe('{"shards":[]}\n');
+  });
+
+  it('indexes the published releases of each language with Pagefind, one bundle a year, and nothing else', async () => {
+    expect(files).toContain('pagefind/shards.json');
+    expect(files).toContain('pagefind/2025/pagefind.js');
     expect(files).toContain('search/index.html');
     expect(files).toContain('fr/search/index.html');
-    const entry = JSON.parse(await text('/pagefind/pagefind-entry.json')) as {
-      languages: Record<string, { page_count: number }>;
-    };
-    for (const lang of ['en', 'fr', 'es']) {
-      expect(entry.languages[lang]?.page_count, lang).toBe(published.filter((r) => r.lang === lang).length);
+    // Each year's bundle holds exactly that year's published releases, by language.
+    const expected = new Map<string, Record<string, number>>();
+    for (const r of published) {
+      const counts = expected.get(r.date.slice(0, 4)) ?? {};
+      counts[r.lang] = (counts[r.lang] ?? 0) + 1;
+      expected.set(r.date.slice(0, 4), counts);
     }
+    expect(Object.fromEntries(await searchShards(out))).toEqual(Object.fromEntries(expected));
     const $ = html('/search/');
     expect($('script[type="module"][src^="/js/search."][src$=".js"]')).toHaveLength(1);
     expect(files.some((f) => /pagefind-ui|pagefind-highlight|wasm\.unknown/.test(f))).toBe(false);
