@@ -102,6 +102,27 @@ export class BuildCache {
   constructor(options: BuildCacheOptions = {}) {
     this.#options = options;
     this.texts = new TextCache(this.retains);
+    // One file per site and language, replaced when the lists change: the last build's lists, under their key.
+    const disk = this.retains ? undefined : options.disk;
+    const site = options.index?.site;
+    const name = (lang: string) =>
+      `related/${createHash('sha256').update(`${site}\0${lang}`).digest('hex').slice(0, 32)}`;
+    this.routes = new RouteMemo({
+      versionOf: (value) => this.#versions.get(value),
+      store:
+        disk && site !== undefined
+          ? {
+              get: (lang, key) => {
+                const value = disk.readNamed(`related/${name(lang)}`) as
+                  | { key?: unknown; indexes?: unknown }
+                  | undefined;
+                return value?.key === key && Array.isArray(value.indexes) ? (value.indexes as number[][]) : undefined;
+              },
+              set: (lang, key, indexes) => void disk.writeNamed(`related/${name(lang)}`, { key, indexes }),
+            }
+          : undefined,
+    });
+    this.#routeFile = disk && site !== undefined ? `routes/${name('')}` : undefined;
   }
 
   /** The persistent cache, if the build keeps one. */
@@ -115,8 +136,12 @@ export class BuildCache {
   }
   /** Route object -> hash of its data, with versions for the releases and pages in it. */
   readonly #routeHashes = new WeakMap<Route, string>();
-  /** Release routes, kept while their release is unchanged. */
-  readonly routes = new RouteMemo();
+  /** Where a one-shot build keeps its route hashes for the next (see {@link RouteMemo.persistKey}). */
+  readonly #routeFile: string | undefined;
+  #stored: { context: string; hashes: ReadonlyMap<string, string> } | undefined;
+  #nextHashes: Map<string, string> | undefined;
+  /** Release routes, kept while their release is unchanged; related lists also on disk, for one-shot builds. */
+  readonly routes: RouteMemo;
   #templates: TemplateGraph | undefined;
   #env:
     | { version: string; dir: string; env: nunjucks.Environment; compiled: Map<string, Diagnostic | undefined> }
@@ -252,7 +277,7 @@ export class BuildCache {
         files.set(path, [stat, key, { value, diagnostics: result.diagnostics }]);
       },
       save(): void {
-        if (changed || files.size !== count) writeLoadIndex(disk, options.site, kind, { context, files });
+        if (changed || files.size !== count) writeLoadIndex(disk, options.site, kind, { context, files }, previous);
       },
     };
   }
@@ -348,12 +373,45 @@ export class BuildCache {
   signature(route: Route, shared: string, templates: TemplateGraph): string {
     let data = this.#routeHashes.get(route);
     if (data === undefined) {
-      const json = JSON.stringify(route, (_key, value: unknown) =>
-        typeof value === 'object' && value !== null ? (this.#versions.get(value) ?? sharedKey(value) ?? value) : value,
-      );
-      data = createHash('sha1').update(json).digest('hex');
+      // A one-shot build takes the hash of a route made of the same data from the last build's file.
+      const persisted = this.routes.persistKey(route);
+      data = persisted === undefined ? undefined : this.#storedHashes()?.get(persisted);
+      if (data === undefined) data = this.#hashRoute(route);
+      if (persisted !== undefined) this.#nextHashes?.set(persisted, data);
       this.#routeHashes.set(route, data);
     }
     return `${shared}:${templates.fingerprint(route.template)}:${data}`;
+  }
+
+  /** The route hashes the last one-shot build of this site saved, when made by the same code in the same context. */
+  #storedHashes(): ReadonlyMap<string, string> | undefined {
+    if (this.#routeFile === undefined || !this.#options.disk) return undefined;
+    const context = `${this.#options.fingerprint ?? pipelineFingerprint()}\0${this.routes.context}`;
+    if (this.#stored?.context !== context) {
+      const value = this.#options.disk.readNamed(this.#routeFile) as
+        | { context?: unknown; hashes?: unknown }
+        | undefined;
+      const hashes = value?.context === context && value.hashes instanceof Map ? value.hashes : new Map();
+      this.#stored = { context, hashes: hashes as Map<string, string> };
+      this.#nextHashes = new Map();
+    }
+    return this.#stored.hashes;
+  }
+
+  /** Saves the route hashes of this build for the next (one-shot builds with a persistent cache). */
+  saveRouteHashes(): void {
+    const stored = this.#stored;
+    const next = this.#nextHashes;
+    if (!stored || !next || this.#routeFile === undefined || !this.#options.disk) return;
+    const same = next.size === stored.hashes.size && [...next].every(([k, v]) => stored.hashes.get(k) === v);
+    if (!same) this.#options.disk.writeNamed(this.#routeFile, { context: stored.context, hashes: next });
+  }
+
+  /** A hash of a route's data, with content keys for the releases and pages in it and hashes for shared values. */
+  #hashRoute(route: Route): string {
+    const json = JSON.stringify(route, (_key, value: unknown) =>
+      typeof value === 'object' && value !== null ? (this.#versions.get(value) ?? sharedKey(value) ?? value) : value,
+    );
+    return createHash('sha1').update(json).digest('hex');
   }
 }

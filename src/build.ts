@@ -623,6 +623,7 @@ async function buildWith(
         for (const copy of settled.copies) await writer.copy(copy);
         return writer.commit();
       });
+      cache.saveRouteHashes();
       const manifest = await readFile(path.join(outDir, MANIFEST_PATH)).catch(() => undefined);
       if (options.cacheDir !== undefined && manifest) {
         const unchanged: UnchangedCheck | null =

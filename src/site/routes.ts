@@ -260,6 +260,19 @@ export const FEED_ITEMS = 50;
 /** URLs in one sitemap file (the protocol's limit). */
 export const SITEMAP_LIMIT = 50_000;
 
+/** Where related lists are kept between processes, under a hash of what they are computed from. */
+export interface RelatedStore {
+  get(lang: string, key: string): number[][] | undefined;
+  set(lang: string, key: string, indexes: number[][]): void;
+}
+
+/** A hash of everything {@link relatedIndexes} reads: each release's source, themes and country, in order. */
+function relatedKey(releases: readonly Release[]): string {
+  const hash = createHash('sha256');
+  for (const r of releases) hash.update(`${r.source}\0${r.themes.join('\u0001')}\0${r.country ?? ''}\n`);
+  return hash.digest('hex');
+}
+
 /**
  * Remembers routes between builds of a long-lived process, so a route whose inputs are the same objects
  * (unchanged releases come from the build cache as the same objects) is the same route object, and its signature
@@ -272,6 +285,46 @@ export class RouteMemo {
   #used = new Set<string>();
 
   readonly #related = new Map<string, { releases: readonly Release[]; indexes: number[][] }>();
+  readonly #store: RelatedStore | undefined;
+  readonly #versionOf: ((value: object) => string | undefined) | undefined;
+  readonly #persistKeys = new WeakMap<Route, string>();
+
+  /**
+   * `store` keeps related lists between processes (a one-shot build's persistent cache); with `versionOf` (the
+   * content key of a loaded release or page), each route made gets a {@link persistKey}.
+   */
+  constructor(options: { store?: RelatedStore | undefined; versionOf?: (value: object) => string | undefined } = {}) {
+    this.#store = options.store;
+    this.#versionOf = options.versionOf;
+  }
+
+  /** The routes' context, set by {@link begin}. */
+  get context(): string {
+    return this.#context;
+  }
+
+  /**
+   * A key naming the route and everything it was made from, the same in every process (objects by their content
+   * key): a route with the same key in the same context is made of the same data. Undefined when one of its
+   * dependencies has no content key.
+   */
+  persistKey(route: Route): string | undefined {
+    return this.#persistKeys.get(route);
+  }
+
+  #remember(route: Route, key: string, deps: readonly unknown[]): void {
+    const versionOf = this.#versionOf;
+    if (!versionOf) return;
+    const hash = createHash('sha1').update(key);
+    for (const dep of deps) {
+      if (typeof dep === 'object' && dep !== null) {
+        const version = versionOf(dep);
+        if (version === undefined) return;
+        hash.update(`\u0001o${version}`);
+      } else hash.update(`\u0001${typeof dep}${String(dep)}`);
+    }
+    this.#persistKeys.set(route, `${key}\0${hash.digest('base64')}`);
+  }
 
   /**
    * The related releases of `releases` (one language, newest first), computed again only when the order or the
@@ -293,7 +346,12 @@ export class RouteMemo {
       this.#related.set(lang, { releases, indexes: known.indexes });
       return relatedReleases(releases, known.indexes);
     }
-    const indexes = relatedIndexes(releases);
+    const key = this.#store && relatedKey(releases);
+    let indexes = key === undefined ? undefined : this.#store?.get(lang, key);
+    if (!indexes) {
+      indexes = relatedIndexes(releases);
+      if (key !== undefined) this.#store?.set(lang, key, indexes);
+    }
     this.#related.set(lang, { releases, indexes });
     return relatedReleases(releases, indexes);
   }
@@ -314,6 +372,7 @@ export class RouteMemo {
     }
     const route = make();
     this.#entries.set(key, { deps, route });
+    this.#remember(route, key, deps);
     return route;
   }
 
