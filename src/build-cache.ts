@@ -15,6 +15,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { RenderMarkdown } from './markdown/processor.js';
 import { compileTemplate, createEnvironment } from './render/environment.js';
 import { TemplateGraph } from './render/template-graph.js';
+import type { RoutedSite } from './site/body-edits.js';
 import { type Route, RouteMemo, sharedKey } from './site/routes.js';
 import type { WorkerPool } from './workers/pool.js';
 
@@ -130,6 +131,11 @@ export class BuildCache {
     return this.#options.disk;
   }
 
+  /** The version (content key) of a loaded release or page. */
+  versionOf(value: object): string | undefined {
+    return this.#versions.get(value);
+  }
+
   /** Whether texts and bodies stay in memory (see {@link BuildCacheOptions.retain}). */
   get retains(): boolean {
     return this.#options.retain !== false || this.#options.disk === undefined;
@@ -140,6 +146,8 @@ export class BuildCache {
   readonly #routeFile: string | undefined;
   #stored: { context: string; hashes: ReadonlyMap<string, string> } | undefined;
   #nextHashes: Map<string, string> | undefined;
+  /** The last build's routes, for a build whose only change is in release bodies (a long-lived process). */
+  lastRouted: RoutedSite | undefined;
   /** Release routes, kept while their release is unchanged; related lists also on disk, for one-shot builds. */
   readonly routes: RouteMemo;
   #templates: TemplateGraph | undefined;

@@ -33,6 +33,7 @@ import { Profile } from './profile.js';
 import { MANIFEST_PATH, readManifestFile, sha256Of } from './publish/manifest.js';
 import { isBodyGone, type RenderSettings, withBodies } from './render/render-batch.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
+import { reuseRoutes } from './site/body-edits.js';
 import { findClashes } from './site/clashes.js';
 import { basePathOf, type SiteLinks, siteLinks } from './site/links.js';
 import { checkNavigation, localNavigation } from './site/navigation.js';
@@ -249,10 +250,6 @@ export async function compileSite(
   profile.add('load (front matter, Markdown)', performance.now() - loadStart);
   const routeStart = performance.now();
 
-  diagnostics.push(...futureDateWarnings(releases, options.now));
-  const { taxonomy, diagnostics: termProblems } = collectTerms(releases);
-  diagnostics.push(...termProblems, ...checkTranslations(releases, pages, language));
-  if (loadedTranslations.translations) diagnostics.push(...checkTermLabels(releases, loadedTranslations.translations));
   const siteTitle = site?.title ?? '';
   const routeContext = createHash('sha1')
     .update(JSON.stringify([sources.translations?.text, siteTitle, options.includeDrafts, languages]))
@@ -261,25 +258,63 @@ export async function compileSite(
   const navigation = new Map(
     languages.map((lang) => [lang, localNavigation(nav.navigation, visiblePages, translations, lang)]),
   );
-  cache.routes.begin(routeContext);
-  // A robots.txt of the site's own in public/ replaces the generated one.
-  const routes = buildRoutes(
-    releases,
-    pages,
-    nav.navigation,
-    {
-      now: options.now,
-      includeDrafts: options.includeDrafts,
-      siteTitle,
-      translations,
-      taxonomy,
-      localNavigation: navigation,
-    },
-    cache.routes,
-  ).filter((route) => route.kind !== 'robots' || !assetPaths.includes(route.outputPath));
-  cache.routes.end();
-  diagnostics.push(...findClashes(routes, assetPaths));
-  if (sources.navigation) diagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
+  // Everything the routes and their checks are made from, besides the releases and `now`.
+  const routeInputs = createHash('sha1')
+    .update(
+      JSON.stringify([
+        routeContext,
+        sources.navigation?.text,
+        sources.navigation?.path,
+        language,
+        assetPaths,
+        pages.map((p) => cache.versionOf(p) ?? JSON.stringify(p)),
+      ]),
+    )
+    .digest('hex');
+  const reused = cache.retains ? reuseRoutes(cache.lastRouted, routeInputs, releases, options.now) : undefined;
+  let routes: Route[];
+  if (reused) {
+    routes = reused.routes;
+    diagnostics.push(...reused.diagnostics);
+  } else {
+    const routeDiagnostics: Diagnostic[] = [...futureDateWarnings(releases, options.now)];
+    const { taxonomy, diagnostics: termProblems } = collectTerms(releases);
+    routeDiagnostics.push(...termProblems, ...checkTranslations(releases, pages, language));
+    if (loadedTranslations.translations) {
+      routeDiagnostics.push(...checkTermLabels(releases, loadedTranslations.translations));
+    }
+    cache.routes.begin(routeContext);
+    // A robots.txt of the site's own in public/ replaces the generated one.
+    routes = buildRoutes(
+      releases,
+      pages,
+      nav.navigation,
+      {
+        now: options.now,
+        includeDrafts: options.includeDrafts,
+        siteTitle,
+        translations,
+        taxonomy,
+        localNavigation: navigation,
+      },
+      cache.routes,
+    ).filter((route) => route.kind !== 'robots' || !assetPaths.includes(route.outputPath));
+    cache.routes.end();
+    routeDiagnostics.push(...findClashes(routes, assetPaths));
+    if (sources.navigation) {
+      routeDiagnostics.push(...checkNavigation(nav.navigation, routes, sources.navigation.path));
+    }
+    diagnostics.push(...routeDiagnostics);
+    if (cache.retains) {
+      cache.lastRouted = {
+        key: routeInputs,
+        releases,
+        routes,
+        diagnostics: routeDiagnostics,
+        ...timeWindow(releases, options.now),
+      };
+    }
+  }
 
   profile.add('routes and checks', performance.now() - routeStart);
   const templateStart = performance.now();
