@@ -396,7 +396,15 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   return {
     write: (file) => queue(writeOne(file)),
     copy: (file) => queue(copyOne(file)),
-    reuse: (file) => queue(reuseOne(file)),
+    reuse: (file) => {
+      // Most files of a warm build are already in the recycled tree: nothing to do, and no job to queue.
+      if (!options.compress && failure === undefined && alreadyThere(file.path, file.sha256, file.size)) {
+        reusedCount++;
+        note(file);
+        return undefined;
+      }
+      return queue(reuseOne(file));
+    },
     abort,
     commit: async () => {
       try {
