@@ -220,7 +220,18 @@ async function benchSize(size, { runs, warmUp, flags }) {
     if (warmUp) await run('edit warm-up', full, swap);
     for (let i = 0; i < runs; i++) edit.runs.push(await run(`edit ${i + 1}/${runs}`, full, swap));
 
-    return { size, releases: files.length, generateS, outputFiles, edited, rows: [...rows, warm, edit] };
+    // Like for like with Eleventy, which makes no search index: the same edits without one. The warm-up (always
+    // run) takes the hit of the switch, which renders everything again under the other options.
+    const edits = [edit];
+    if (flags.noSearch) {
+      const bare = newsroom(['--no-search']);
+      const editBare = { scenario: 'warm, 1 release edited', tool: 'Newsroom', variant: '--no-search', runs: [] };
+      await run('edit --no-search warm-up', bare, swap);
+      for (let i = 0; i < runs; i++) editBare.runs.push(await run(`edit --no-search ${i + 1}/${runs}`, bare, swap));
+      edits.push(editBare);
+    }
+
+    return { size, releases: files.length, generateS, outputFiles, edited, rows: [...rows, warm, ...edits] };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
