@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type nunjucks from 'nunjucks';
 import type { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
-import { type IndexedFile, indexContext, readLoadIndex, writeLoadIndex } from './cache/load-index.js';
+import { type IndexedFile, indexContext, readLoadIndex, siteFileName, writeLoadIndex } from './cache/load-index.js';
 import type { SourceFile } from './content/discover.js';
 import type { LoadItem, loadItem as LoadItemFunction, StoredResult } from './content/load-batch.js';
 import { loadKey } from './content/load-key.js';
@@ -106,24 +106,22 @@ export class BuildCache {
     // One file per site and language, replaced when the lists change: the last build's lists, under their key.
     const disk = this.retains ? undefined : options.disk;
     const site = options.index?.site;
-    const name = (lang: string) =>
-      `related/${createHash('sha256').update(`${site}\0${lang}`).digest('hex').slice(0, 32)}`;
     this.routes = new RouteMemo({
       versionOf: (value) => this.#versions.get(value),
       store:
         disk && site !== undefined
           ? {
               get: (lang, key) => {
-                const value = disk.readNamed(`related/${name(lang)}`) as
+                const value = disk.readNamed(siteFileName('related', site, lang)) as
                   | { key?: unknown; indexes?: unknown }
                   | undefined;
                 return value?.key === key && Array.isArray(value.indexes) ? (value.indexes as number[][]) : undefined;
               },
-              set: (lang, key, indexes) => void disk.writeNamed(`related/${name(lang)}`, { key, indexes }),
+              set: (lang, key, indexes) => void disk.writeNamed(siteFileName('related', site, lang), { key, indexes }),
             }
           : undefined,
     });
-    this.#routeFile = disk && site !== undefined ? `routes/${name('')}` : undefined;
+    this.#routeFile = disk && site !== undefined ? siteFileName('routes', site, '') : undefined;
   }
 
   /** The persistent cache, if the build keeps one. */

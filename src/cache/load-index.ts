@@ -17,10 +17,16 @@ export interface LoadIndex {
   readonly files: ReadonlyMap<string, IndexedFile>;
 }
 
-/** The name of the index of one kind of source of one site in the cache directory. */
-function indexName(site: string, kind: SourceKind): string {
-  return `index/${createHash('sha256').update(`${site}\0${kind}`).digest('hex').slice(0, 32)}`;
+/**
+ * The name of a file the cache keeps for one site (its root's real path) in `folder`, one per `part`: the load
+ * index of a kind of source, the related lists of a language, the route hashes.
+ */
+export function siteFileName(folder: string, site: string, part: string): string {
+  return `${folder}/${createHash('sha256').update(`${site}\0${part}`).digest('hex').slice(0, 32)}`;
 }
+
+/** The name of the index of one kind of source of one site in the cache directory. */
+const indexName = (site: string, kind: SourceKind): string => siteFileName('index', site, kind);
 
 /** The context an index is valid in. */
 export function indexContext(fingerprint: string, kind: SourceKind, contextKey: string): string {
