@@ -8,6 +8,7 @@ import { type LoadItem, loadItem, loadKey, type StoredResult } from './content/l
 import type { LoadResult, LoadSettings, SourceKind } from './content/load-source.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
+import { slimRelease, ValuePool } from './content/slim-release.js';
 import { TextCache } from './content/text-cache.js';
 import type { Diagnostic } from './diagnostics.js';
 import { createMarkdownProcessor, type RenderMarkdown } from './markdown/processor.js';
@@ -82,6 +83,8 @@ export class BuildCache {
     page: new Map<string, Loaded<Release | Page>>(),
   };
   readonly #versions = new WeakMap<object, string>();
+  /** Values shared by the releases a one-shot build keeps (see {@link slimRelease}). */
+  readonly #shared = new ValuePool();
   readonly #options: BuildCacheOptions;
   #pool: WorkerPool | undefined;
   readonly counts: LoadCounts = { loaded: 0, fromDisk: 0 };
@@ -89,6 +92,7 @@ export class BuildCache {
   constructor(options: BuildCacheOptions = {}) {
     this.#options = options;
     this.texts = new TextCache(this.retains);
+    this.routes = this.retains ? new RouteMemo() : undefined;
   }
 
   /** The persistent cache, if the build keeps one. */
@@ -102,8 +106,11 @@ export class BuildCache {
   }
   /** Route object -> hash of its data, with versions for the releases and pages in it. */
   readonly #routeHashes = new WeakMap<Route, string>();
-  /** Release routes, kept while their release is unchanged. */
-  readonly routes = new RouteMemo();
+  /**
+   * Routes kept while their inputs are unchanged; none when nothing is retained (a one-shot build), where keeping
+   * them would only hold every route twice.
+   */
+  readonly routes: RouteMemo | undefined;
   #templates: TemplateGraph | undefined;
   #env:
     | { version: string; dir: string; env: nunjucks.Environment; compiled: Map<string, Diagnostic | undefined> }
@@ -182,6 +189,7 @@ export class BuildCache {
             settings,
             cacheDir: disk?.dir,
             fingerprint,
+            bodies: this.retains,
           });
           batch.forEach((item, i) => {
             const one = loaded[i];
@@ -208,13 +216,14 @@ export class BuildCache {
     const retain = this.retains;
     const value =
       !retain && stored && result.value?.kind === 'release'
-        ? { ...result.value, html: '', htmlKey: key }
+        ? slimRelease(result.value, key, this.#shared)
         : result.value;
     // The content key is the value's version: the same file in the same context has the same one in every process.
     if (value) this.#versions.set(value, key);
     const text = retain ? source.text : '';
     const loaded = { text, contextKey, value, diagnostics: result.diagnostics };
-    table.set(source.path, loaded);
+    // Only a process that builds again looks results up here.
+    if (retain) table.set(source.path, loaded);
     return loaded;
   }
 

@@ -1,5 +1,5 @@
 import * as pagefind from 'pagefind';
-import type { OutputFile } from './write-site.js';
+import { type OutputFile, textOf } from './write-site.js';
 
 /** Where the search bundle goes in the output, and where the search page loads it from. */
 export const SEARCH_BUNDLE = 'pagefind';
@@ -65,7 +65,7 @@ export class SearchIndexer {
   /** Sends a page; gives a promise to wait on when too many are in flight. */
   add(page: OutputFile): Promise<void> | undefined {
     const sent: Promise<void> = this.#index
-      .addHTMLFile({ sourcePath: page.path, content: String(page.contents) })
+      .addHTMLFile({ sourcePath: page.path, content: textOf(page) })
       .then(
         (result) => {
           if (result.errors.length) this.#error ??= new SearchIndexError(`${page.path}: ${result.errors.join('; ')}`);

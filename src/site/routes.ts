@@ -284,9 +284,13 @@ export class RouteMemo {
     this.#used = new Set();
   }
 
-  /** The route under `key`, made again only when a dependency changed. */
-  get<R extends Route>(key: string, deps: readonly unknown[], make: () => R): R {
+  /**
+   * The route under `key`, made again only when a dependency changed. The dependencies are asked for only here:
+   * a one-shot build, which remembers nothing, never makes them.
+   */
+  get<R extends Route>(key: string, depsOf: () => readonly unknown[], make: () => R): R {
     this.#used.add(key);
+    const deps = depsOf();
     const known = this.#entries.get(key);
     if (known && known.deps.length === deps.length && known.deps.every((d, i) => d === deps[i])) {
       return known.route as R;
@@ -304,7 +308,7 @@ export class RouteMemo {
 
 /** Makes routes without remembering them (a one-off build). */
 const NO_MEMO = {
-  get: <R extends Route>(_key: string, _deps: readonly unknown[], make: () => R): R => make(),
+  get: <R extends Route>(_key: string, _deps: () => readonly unknown[], make: () => R): R => make(),
   related: (_lang: string, releases: readonly Release[]): Release[][] => relatedReleases(releases),
 };
 
@@ -480,6 +484,31 @@ export function buildRoutes(
       return link;
     };
     const yearOf = (release: Release) => release.day.slice(0, 4);
+    // Most releases share their terms with many others, and their year with thousands: one object for each, not
+    // one per page (routes stay in memory until the build ends).
+    const sharedTerms = new Map<string, ReleaseRoute['terms']>();
+    const termsOf = (release: Release): ReleaseRoute['terms'] => {
+      const key = JSON.stringify([release.themes, release.region ?? null, release.country ?? null]);
+      let terms = sharedTerms.get(key);
+      if (!terms) {
+        terms = {
+          themes: [...new Set(release.themes)].map((theme) => termLink('themes', theme)).filter((l) => l !== undefined),
+          region: release.region ? termLink('regions', release.region) : undefined,
+          country: release.country ? termLink('countries', release.country) : undefined,
+        };
+        sharedTerms.set(key, terms);
+      }
+      return terms;
+    };
+    const yearLinks = new Map<string, ReleaseRoute['year']>();
+    const yearLinkOf = (year: string): ReleaseRoute['year'] => {
+      let link = yearLinks.get(year);
+      if (!link) {
+        link = { label: year, url: localize(lang, `/news/${year}/`) };
+        yearLinks.set(year, link);
+      }
+      return link;
+    };
     const lastmod = (list: readonly Release[]): string | undefined =>
       list.reduce<Release | undefined>(
         (newest, r) => (newest && newest.updatedTimestamp >= r.updatedTimestamp ? newest : r),
@@ -493,11 +522,8 @@ export function buildRoutes(
       const related = relatedOf[i] ?? [];
       const key = release.translationKey ? `release:${release.translationKey}` : `release#${release.source}`;
       const year = yearOf(release);
-      const terms = {
-        themes: [...new Set(release.themes)].map((theme) => termLink('themes', theme)).filter((l) => l !== undefined),
-        region: release.region ? termLink('regions', release.region) : undefined,
-        country: release.country ? termLink('countries', release.country) : undefined,
-      };
+      const terms = termsOf(release);
+      const yearLink = yearLinkOf(year);
       pending.push({
         key,
         lang,
@@ -505,7 +531,7 @@ export function buildRoutes(
         make: (alternates) =>
           memo.get(
             `${release.source}`,
-            [release, status, previous, next, ...related, keyOf(alternates, terms)],
+            () => [release, status, previous, next, ...related, keyOf(alternates, terms)],
             (): ReleaseRoute => ({
               kind: 'release',
               url: release.url,
@@ -523,7 +549,7 @@ export function buildRoutes(
               next: next && cardOf(next),
               related: related.map(cardOf),
               terms,
-              year: { label: year, url: localize(lang, `/news/${year}/`) },
+              year: yearLink,
             }),
           ),
       });
@@ -562,7 +588,7 @@ export function buildRoutes(
           make: (alternates) =>
             memo.get(
               `${lang}:${key}`,
-              [pagination.total, ...pagination.items, JSON.stringify(alternates), extraKey],
+              () => [pagination.total, ...pagination.items, JSON.stringify(alternates), extraKey],
               (): ListingRoute => ({
                 kind: 'listing',
                 listing: type,
@@ -600,25 +626,29 @@ export function buildRoutes(
             lang,
             url,
             make: (alternates) =>
-              memo.get(`${lang}:feed:${type}:${slug}:${format}`, [...items, JSON.stringify(alternates)], () => ({
-                kind: 'feed',
-                format,
-                url,
-                outputPath: url.slice(1),
-                template: '',
-                title:
-                  type === 'news'
-                    ? options.siteTitle
-                    : t(lang, 'feedTitle', { site: options.siteTitle, term: heading.label }),
-                description,
-                lang,
-                breadcrumbs: [],
-                sources: items.map((r) => r.source),
-                alternates,
-                home: base,
-                links: feeds,
-                items,
-              })),
+              memo.get(
+                `${lang}:feed:${type}:${slug}:${format}`,
+                () => [...items, JSON.stringify(alternates)],
+                () => ({
+                  kind: 'feed',
+                  format,
+                  url,
+                  outputPath: url.slice(1),
+                  template: '',
+                  title:
+                    type === 'news'
+                      ? options.siteTitle
+                      : t(lang, 'feedTitle', { site: options.siteTitle, term: heading.label }),
+                  description,
+                  lang,
+                  breadcrumbs: [],
+                  sources: items.map((r) => r.source),
+                  alternates,
+                  home: base,
+                  links: feeds,
+                  items,
+                }),
+              ),
           });
         }
       }
