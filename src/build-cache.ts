@@ -10,6 +10,7 @@ import { loadKey } from './content/load-key.js';
 import type { LoadResult, LoadSettings, SourceKind } from './content/load-source.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
+import { slimRelease, ValuePool } from './content/slim-release.js';
 import { TextCache } from './content/text-cache.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { RenderMarkdown } from './markdown/processor.js';
@@ -96,6 +97,8 @@ export class BuildCache {
     page: new Map<string, Loaded<Release | Page>>(),
   };
   readonly #versions = new WeakMap<object, string>();
+  /** Values shared by the releases a one-shot build keeps (see {@link slimRelease}). */
+  readonly #shared = new ValuePool();
   readonly #options: BuildCacheOptions;
   #pool: WorkerPool | undefined;
   readonly counts: LoadCounts = { loaded: 0, fromDisk: 0, indexed: 0 };
@@ -107,6 +110,7 @@ export class BuildCache {
     const disk = this.retains ? undefined : options.disk;
     const site = options.index?.site;
     this.routes = new RouteMemo({
+      keep: this.retains,
       versionOf: (value) => this.#versions.get(value),
       store:
         disk && site !== undefined
@@ -146,7 +150,10 @@ export class BuildCache {
   #nextHashes: Map<string, string> | undefined;
   /** The last build's routes, for a build whose only change is in release bodies (a long-lived process). */
   lastRouted: RoutedSite | undefined;
-  /** Release routes, kept while their release is unchanged; related lists also on disk, for one-shot builds. */
+  /**
+   * Release routes, kept while their release is unchanged (a long-lived process); related lists on disk and persist
+   * keys for one-shot builds, which keep no routes (they would only hold every route twice).
+   */
   readonly routes: RouteMemo;
   #templates: TemplateGraph | undefined;
   #env:
@@ -238,6 +245,7 @@ export class BuildCache {
             settings,
             cacheDir: disk?.dir,
             fingerprint,
+            bodies: this.retains,
           });
           batch.forEach((item, i) => {
             const one = loaded[i];
@@ -279,7 +287,8 @@ export class BuildCache {
       add(path: string, key: string, result: LoadResult): void {
         const stat = options.files.get(path);
         if (!stat) return;
-        const value = result.value?.kind === 'release' ? { ...result.value, html: '' } : result.value;
+        // Bodies and contacts are only rendered, and the renderer reads them from the cache entry.
+        const value = result.value?.kind === 'release' ? { ...result.value, html: '', contacts: [] } : result.value;
         files.set(path, [stat, key, { value, diagnostics: result.diagnostics }]);
       },
       save(): void {
@@ -300,13 +309,14 @@ export class BuildCache {
     const retain = this.retains;
     const value =
       !retain && stored && result.value?.kind === 'release'
-        ? { ...result.value, html: '', htmlKey: key }
+        ? slimRelease(result.value, key, this.#shared)
         : result.value;
     // The content key is the value's version: the same file in the same context has the same one in every process.
     if (value) this.#versions.set(value, key);
     const text = retain ? source.text : '';
     const loaded = { text, contextKey, value, diagnostics: result.diagnostics };
-    table.set(source.path, loaded);
+    // Only a process that builds again looks results up here.
+    if (retain) table.set(source.path, loaded);
     return loaded;
   }
 

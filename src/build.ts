@@ -30,8 +30,8 @@ import {
 } from './output/write-site.js';
 import { pacer } from './pacer.js';
 import { Profile } from './profile.js';
-import { MANIFEST_PATH, readManifestFile, sha256Of } from './publish/manifest.js';
-import { isBodyGone, type RenderSettings, withBodies } from './render/render-batch.js';
+import { MANIFEST_PATH, readManifestFile, sha256Of, sha256OfFile } from './publish/manifest.js';
+import { isBodyGone, type RenderedBatch, type RenderSettings, unpackBatch, withBodies } from './render/render-batch.js';
 import { type RenderedRoute, renderRoute } from './render/render-route.js';
 import { reuseRoutes } from './site/body-edits.js';
 import { findClashes } from './site/clashes.js';
@@ -136,17 +136,15 @@ export interface CompiledSite {
    * Renders `routes` in order, on worker threads when there are many, giving each result as it is ready: at most a
    * few batches are ahead of the caller, so a slow consumer (writes, the search index) holds back the renders.
    */
-  renderAll(routes: readonly Route[]): AsyncIterable<readonly [Route, RenderedRoute]>;
+  renderAll(routes: readonly Route[]): AsyncIterable<readonly [Route, RenderedRoute<string | Uint8Array>]>;
   /** How URLs are written: with the base path and fingerprinted names in a deploy build, as they are in dev. */
   readonly links: SiteLinks;
   /** The public/ files hashed and rewritten, in a deploy build. */
   readonly assetPlan: AssetPlan | undefined;
 }
 
-/** A rendered page or feed: always text. */
-export interface RenderedFile extends OutputFile {
-  readonly contents: string;
-}
+/** A rendered page or feed: text, or its UTF-8 bytes when a worker thread rendered it. */
+export type RenderedFile = OutputFile;
 
 /** Batches of pages sent to the worker threads ahead of the one being written. */
 const RENDER_AHEAD = 6;
@@ -360,7 +358,9 @@ export async function compileSite(
     cacheDir: cache.disk?.dir,
   };
   const renderKey = `${shared}:${templates.version}:${options.includeDrafts}`;
-  async function* renderAll(list: readonly Route[]): AsyncIterable<readonly [Route, RenderedRoute]> {
+  async function* renderAll(
+    list: readonly Route[],
+  ): AsyncIterable<readonly [Route, RenderedRoute<string | Uint8Array>]> {
     const pool = renderable && renderSettings ? await cache.pool(list.length) : undefined;
     if (!pool || !renderSettings) {
       const pause = pacer();
@@ -373,7 +373,7 @@ export async function compileSite(
     }
     const settings = renderSettings;
     const queue = batches(list);
-    const ahead: Promise<RenderedRoute[]>[] = [];
+    const ahead: Promise<RenderedBatch>[] = [];
     const send = (batch: Route[] | undefined) => {
       if (!batch) return;
       const running = pool.run({ type: 'render', key: renderKey, settings, routes: batch });
@@ -383,7 +383,7 @@ export async function compileSite(
     };
     for (let i = 0; i < RENDER_AHEAD; i++) send(queue[i]);
     for (const [index, batch] of queue.entries()) {
-      const results = await (ahead.shift() as Promise<RenderedRoute[]>);
+      const results = unpackBatch(await (ahead.shift() as Promise<RenderedBatch>));
       send(queue[index + RENDER_AHEAD]);
       for (const [i, route] of batch.entries()) {
         const result = results[i];
@@ -432,12 +432,18 @@ export async function renderRoutes(
   const paths: string[] = [];
   if (!compiled.renderable) return { files, paths, diagnostics, assets, assetsOf };
   const seen = new Set<string>();
+  // Most pages use the same few assets: each distinct list is kept once, not once per page.
+  const lists = new Map<string, readonly string[]>();
   progress.stage('rendering', routes.length);
   let done = 0;
   for await (const [route, rendered] of compiled.renderAll(routes)) {
     if (++done % 256 === 0) progress.advance(done);
     for (const asset of rendered.assets) assets.add(asset);
-    assetsOf.set(route.outputPath, [...new Set(rendered.assets)].sort());
+    const used = [...new Set(rendered.assets)].sort();
+    const key = used.join('\n');
+    const list = lists.get(key) ?? used;
+    lists.set(key, list);
+    assetsOf.set(route.outputPath, list);
     if (rendered.html !== undefined) {
       const file = { path: route.outputPath, contents: rendered.html };
       paths.push(file.path);
@@ -633,7 +639,7 @@ async function buildWith(
           plan: compiled.assetPlan,
           links: compiled.links,
           site,
-          referenced: new Set([...assetsOf.values()].flat()),
+          referenced: new Set([...new Set(assetsOf.values())].flat()),
           now: options.now,
           nextBuildAt: nextEmbargo(compiled.releases, options.now),
           drafts: options.includeDrafts,
@@ -659,8 +665,8 @@ async function buildWith(
         return writer.commit();
       });
       cache.saveRouteHashes();
-      const manifest = await readFile(path.join(outDir, MANIFEST_PATH)).catch(() => undefined);
-      if (options.cacheDir !== undefined && manifest) {
+      const manifest = await sha256OfFile(path.join(outDir, MANIFEST_PATH));
+      if (options.cacheDir !== undefined && manifest !== undefined) {
         const unchanged: UnchangedCheck | null =
           stamp === undefined
             ? null
@@ -674,7 +680,7 @@ async function buildWith(
               };
         await writeState(statePath(options.cacheDir, outDir), {
           ...nextState,
-          manifest: sha256Of(manifest),
+          manifest,
           unchanged,
         });
       }
@@ -784,9 +790,9 @@ async function unchangedOutput(
   stamp: string,
 ): Promise<UnchangedCheck | undefined> {
   if (options.cacheDir === undefined) return undefined;
-  const manifest = await readFile(path.join(outDir, MANIFEST_PATH)).catch(() => undefined);
-  if (!manifest) return undefined;
-  const state = await readState(statePath(options.cacheDir, outDir), stateContext(options, true), sha256Of(manifest));
+  const manifest = await sha256OfFile(path.join(outDir, MANIFEST_PATH));
+  if (manifest === undefined) return undefined;
+  const state = await readState(statePath(options.cacheDir, outDir), stateContext(options, true), manifest);
   const check = state?.unchanged;
   const now = options.now.getTime();
   if (!check || check.key !== unchangedKey(options, outDir) || check.stamp !== stamp) return undefined;

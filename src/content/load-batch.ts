@@ -25,6 +25,11 @@ export interface LoadJob {
   /** The persistent cache, when the build keeps one: looked up for unread items, and written. */
   readonly cacheDir: string | undefined;
   readonly fingerprint: string;
+  /**
+   * Whether the caller keeps release bodies. When it does not (a one-shot build, see `slimRelease`), a release
+   * whose result is in the cache comes back without its body and contacts: the renderer reads them from there.
+   */
+  readonly bodies: boolean;
 }
 
 /** What loading one item gave, and how. */
@@ -67,5 +72,16 @@ export function loadBatch(job: LoadJob): StoredResult[] {
   const context = { ...job.settings, assets: new Set(job.settings.assets), renderMarkdown };
   const cache = job.cacheDir === undefined ? undefined : new DiskCache(job.cacheDir);
   const keyed = { kind: job.kind, fingerprint: job.fingerprint, contextKey: JSON.stringify(job.settings) };
-  return job.items.map((item) => loadItem(keyed, item, context, cache));
+  const results = job.items.map((item) => loadItem(keyed, item, context, cache));
+  return job.bodies ? results : results.map(leaveBody);
+}
+
+/**
+ * The result without what the caller would drop on arrival: sent back, the bodies would fill the main thread's
+ * old generation (V8 allocates everything of a message over 100 KB there) until a full collection.
+ */
+function leaveBody(one: StoredResult): StoredResult {
+  const value = one.result.value;
+  if (!one.stored || value?.kind !== 'release') return one;
+  return { ...one, result: { ...one.result, value: { ...value, html: '', contacts: [] } } };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type CompiledSite, canWrite, renderRoutes } from '../build.js';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
-import { MARKER } from '../output/write-site.js';
+import { MARKER, textOf } from '../output/write-site.js';
 import { pacer } from '../pacer.js';
 
 /** The script tag `newsroom dev` adds to every page it serves; never part of `newsroom build` output. */
@@ -165,14 +165,15 @@ export class DevOutput {
       if (wait) await wait;
       const signature = signatures.get(file.path) ?? '';
       const known = this.#pages.get(file.path);
-      const length = file.contents.length;
+      const text = textOf(file);
+      const length = text.length;
       // A page whose length changed has changed: hash only pages that may be the same (skipping 150 MB of hashing
       // when a layout change touches 10,000 pages). Without the old hash, write: never skip a write on a guess.
-      const hash = known?.length === length ? sha1(file.contents) : undefined;
+      const hash = known?.length === length ? sha1(text) : undefined;
       this.#pages.set(file.path, { signature, length, hash });
       if (hash !== undefined && known?.hash === hash) continue;
       // Only pages get the live-reload script: feeds and sitemaps are served as the build writes them.
-      const contents = file.path.endsWith('.html') ? injectLiveReload(file.contents) : file.contents;
+      const contents = file.path.endsWith('.html') ? injectLiveReload(text) : text;
       writes.push(() => this.#write(file.path, (full) => writeFile(full, contents)));
       urls.push(urlOf(file.path));
     }

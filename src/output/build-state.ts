@@ -66,22 +66,34 @@ interface StateFile {
   readonly unchanged?: UnchangedCheck | null;
 }
 
-/** The state as written: one JSON document, routes sorted by path. */
-export function serializeState(state: BuildState): string {
-  const file: StateFile = {
+/** Routes of the state turned into text together: few enough strings, each small enough not to matter. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * The state as written: one JSON document, routes sorted by path, in pieces of about a megabyte, each made when
+ * the writer asks for it (a large site's state, 30 MB at 100,000 releases, is never one string).
+ */
+export function* serializeState(state: BuildState): Generator<string> {
+  const head: Omit<StateFile, 'routes' | 'search' | 'unchanged'> = {
     version: VERSION,
     context: state.context,
     manifest: state.manifest,
-    routes: [...state.routes]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([p, r]) => [p, r.signature, [...r.assets]]),
-    search:
-      state.search === null
-        ? null
-        : [...state.search].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([shard, key]) => [shard, [...key]]),
-    unchanged: state.unchanged,
   };
-  return `${JSON.stringify(file)}\n`;
+  let text = `${JSON.stringify(head).slice(0, -1)},"routes":[`;
+  const routes = [...state.routes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [i, [p, r]] of routes.entries()) {
+    const route: StateFile['routes'][number] = [p, r.signature, [...r.assets]];
+    text += `${i > 0 ? ',' : ''}${JSON.stringify(route)}`;
+    if (text.length >= CHUNK_CHARS) {
+      yield text;
+      text = '';
+    }
+  }
+  const search: StateFile['search'] =
+    state.search === null
+      ? null
+      : [...state.search].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([shard, key]) => [shard, [...key]]);
+  yield `${text}],"search":${JSON.stringify(search)},"unchanged":${JSON.stringify(state.unchanged)}}\n`;
 }
 
 /** Writes the state (atomically: a killed build leaves the old one or none). */

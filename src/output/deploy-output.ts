@@ -1,12 +1,12 @@
 import type { SiteConfig } from '../content/site-data.js';
-import { MANIFEST_PATH, serializeManifest, sha256Of } from '../publish/manifest.js';
+import { MANIFEST_PATH, manifestChunks, sha256Of } from '../publish/manifest.js';
 import type { SiteLinks } from '../site/links.js';
 import type { Route } from '../site/routes.js';
 import { deployManifest, manifestEntries, type OutputDescription } from './deploy-manifest.js';
 import { headersFile } from './headers-file.js';
 import type { AssetPlan } from './plan-assets.js';
 import { redirectsFile } from './redirects-file.js';
-import type { CopiedFile, OutputFile, WrittenFile } from './write-site.js';
+import type { CopiedFile, OutputFile, SealedFile, WrittenFile } from './write-site.js';
 
 /** What a deploy build has to write, besides the search index. */
 export interface DeployInput {
@@ -29,7 +29,7 @@ export interface DeployOutput {
   /** The Brotli quality for a path's `.br` copy. */
   brotliQuality(path: string): number;
   /** `_headers` and the manifest, made from everything written. */
-  seal(written: readonly WrittenFile[]): OutputFile[];
+  seal(written: readonly WrittenFile[]): SealedFile[];
 }
 
 /** The content files an output was made from, for the manifest. */
@@ -93,7 +93,7 @@ export function deployOutput(input: DeployInput): DeployOutput {
       const manifest = deployManifest([...entries, ...own], links.baseUrl, input.now, input.nextBuildAt, input.drafts);
       return [
         { path: '_headers', contents: headers },
-        { path: MANIFEST_PATH, contents: serializeManifest(manifest) },
+        { path: MANIFEST_PATH, contents: manifestChunks(manifest) },
       ];
     },
   };

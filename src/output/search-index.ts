@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as pagefind from 'pagefind';
 import { type ShardEntry, shardFolder, shardList } from './search-shards.js';
-import { OutputError, type OutputFile } from './write-site.js';
+import { OutputError, type OutputFile, textOf } from './write-site.js';
 
 /**
  * Pagefind's ready-made UIs and the index of pages with no language: the search page uses none of them. Tested on
@@ -122,7 +122,7 @@ export class SearchIndexer {
     const index = this.#indexes.get(shard);
     if (!index) throw new Error(`search shard ${shard} was not opened`);
     const sent: Promise<void> = index
-      .addHTMLFile({ sourcePath: page.path, content: String(page.contents) })
+      .addHTMLFile({ sourcePath: page.path, content: textOf(page) })
       .then(
         (result) => {
           if (result.errors.length) this.#error ??= new SearchIndexError(`${page.path}: ${result.errors.join('; ')}`);

@@ -15,6 +15,22 @@ export interface OutputFile {
   readonly contents: string | Uint8Array;
 }
 
+const utf8 = new TextDecoder();
+
+/** The text of a file given as text or as UTF-8 bytes (a page rendered on a worker thread). */
+export function textOf(file: OutputFile): string {
+  return typeof file.contents === 'string' ? file.contents : utf8.decode(file.contents);
+}
+
+/**
+ * A file made last, from everything written (`_headers`, the manifest): its text, or its bytes in pieces, each
+ * written before the next is asked for (a large site's manifest is never held whole).
+ */
+export interface SealedFile {
+  readonly path: string;
+  readonly contents: string | Uint8Array | Iterable<Uint8Array>;
+}
+
 /** A file copied as is (from public/), with its hash when already known. */
 export interface CopiedFile extends AssetFile {
   readonly sha256?: string | undefined;
@@ -64,7 +80,7 @@ export interface WriteOptions {
    */
   readonly compress?: ((path: string) => number) | undefined;
   /** Makes the last files (the manifest, `_headers`) from everything written; they are written just before the swap. */
-  readonly seal?: ((written: readonly WrittenFile[]) => readonly OutputFile[]) | undefined;
+  readonly seal?: ((written: readonly WrittenFile[]) => readonly SealedFile[]) | undefined;
 }
 
 /** How many files a write put into the output, and how many were already there with the same bytes. */

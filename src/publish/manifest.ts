@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import mime from 'mime-types';
 import { z } from 'zod';
 import { compareText } from '../compare.js';
@@ -83,6 +85,20 @@ export function sha256Of(contents: string | Uint8Array): string {
   return createHash('sha256').update(contents).digest('hex');
 }
 
+/**
+ * The hex SHA-256 of a file, read a piece at a time (a large site's manifest is 100 MB); undefined when it cannot be
+ * read.
+ */
+export async function sha256OfFile(file: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    await pipeline(createReadStream(file), hash);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
 /** A manifest that cannot be read or is not one of ours. */
 export class ManifestError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -132,9 +148,25 @@ export async function readManifestFile(file: string): Promise<{ manifest: Manife
 
 /** The manifest's text: stable key order, sorted files, one trailing newline, so equal builds give equal bytes. */
 export function serializeManifest(manifest: Manifest): string {
-  const files = [...manifest.files]
-    .sort((a, b) => compareText(a.path, b.path))
-    .map((f) => ({
+  return Buffer.concat([...manifestChunks(manifest)]).toString('utf8');
+}
+
+/** Lines of the manifest turned into bytes together: few enough buffers, each small enough not to matter. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * The bytes of {@link serializeManifest} in pieces of about a megabyte, each made when the writer asks for it: a
+ * large site's manifest (100 MB at 100,000 releases) is never held whole, as text or as bytes.
+ */
+export function* manifestChunks(manifest: Manifest): Generator<Buffer> {
+  const files = [...manifest.files].sort((a, b) => compareText(a.path, b.path));
+  const { generator, version, baseUrl, now, nextBuildAt, drafts } = manifest;
+  // One file a line: compact (tens of thousands of files at 10,000 releases), and a line-by-line diff of two
+  // manifests reads as a list of changed files.
+  const head = JSON.stringify({ generator, version, baseUrl, now, nextBuildAt, drafts });
+  let text = `${head.slice(0, -1)},"files":[\n`;
+  for (const [i, f] of files.entries()) {
+    const entry = {
       path: f.path,
       sha256: f.sha256,
       size: f.size,
@@ -143,13 +175,14 @@ export function serializeManifest(manifest: Manifest): string {
       ...(f.encoding ? { encoding: f.encoding } : {}),
       kind: f.kind,
       sources: f.sources,
-    }));
-  const { generator, version, baseUrl, now, nextBuildAt, drafts } = manifest;
-  // One file a line: compact (tens of thousands of files at 10,000 releases), and a line-by-line diff of two
-  // manifests reads as a list of changed files.
-  const head = JSON.stringify({ generator, version, baseUrl, now, nextBuildAt, drafts });
-  const lines = files.map((f) => JSON.stringify(f)).join(',\n');
-  return `${head.slice(0, -1)},"files":[\n${lines}${lines ? '\n' : ''}]}\n`;
+    };
+    text += `${JSON.stringify(entry)}${i + 1 < files.length ? ',' : ''}\n`;
+    if (text.length >= CHUNK_CHARS) {
+      yield Buffer.from(text);
+      text = '';
+    }
+  }
+  yield Buffer.from(`${text}]}\n`);
 }
 
 // Pagefind's index files carry a content hash in their names (in every year's bundle, pagefind/<year>/); its loader,

@@ -68,7 +68,8 @@ export function isBodyGone(cause: unknown): boolean {
 }
 
 /**
- * A release with its body, read from the persistent cache when the build left it there. A missing or damaged entry
+ * A release whole, with its body: read from the persistent cache when the build kept only what routing needs
+ * (`htmlKey`, see `slimRelease`); the entry is the release as it was loaded. A missing or damaged entry
  * is an error the build answers by loading again without its index; the damaged entry is left for that load to
  * find, count and make again.
  */
@@ -78,7 +79,7 @@ export function withBody(release: Release, cache: DiskCache | undefined): Releas
   if (stored?.value?.kind !== 'release') {
     throw new Error(`${BODY_GONE} ${release.source} (delete the cache directory if this happens again)`);
   }
-  return { ...release, html: stored.value.html };
+  return stored.value;
 }
 
 /** The route with the bodies it shows (a release page's, a feed's items'). */
@@ -88,9 +89,41 @@ export function withBodies(route: Route, cache: DiskCache | undefined): Route {
   return route;
 }
 
+/**
+ * A batch rendered on a worker thread: each route's result with the length of its text, and the texts one after
+ * another as UTF-8 in one buffer, which is moved to the main thread rather than copied. Texts copied back would be
+ * made in the old generation of the main thread's heap (V8 allocates everything of a message over 100 KB there),
+ * where each build's pages would pile up until a full collection; a moved buffer is freed with its last view.
+ */
+export interface RenderedBatch {
+  readonly routes: readonly (Omit<RenderedRoute, 'html'> & { readonly bytes: number | undefined })[];
+  readonly html: Uint8Array;
+}
+
 /** Renders each route of the batch, in order. */
-export function renderBatch(job: RenderJob): RenderedRoute[] {
+export function renderBatch(job: RenderJob): RenderedBatch {
   const { env, context } = prepare(job);
   const cache = job.settings.cacheDir === undefined ? undefined : new DiskCache(job.settings.cacheDir);
-  return job.routes.map((route) => renderRoute(env, withBodies(route, cache), context));
+  const rendered = job.routes.map((route) => renderRoute(env, withBodies(route, cache), context));
+  const sizes = rendered.map(({ html }) => (html === undefined ? undefined : Buffer.byteLength(html)));
+  // Not from Buffer's shared pool: the whole buffer is moved to the other thread.
+  const html = Buffer.allocUnsafeSlow(sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0));
+  let offset = 0;
+  rendered.forEach((route) => {
+    if (route.html !== undefined) offset += html.write(route.html, offset);
+  });
+  return {
+    routes: rendered.map(({ diagnostic, assets }, i) => ({ diagnostic, assets, bytes: sizes[i] })),
+    html,
+  };
+}
+
+/** The results of a batch in order, each page's text a view of the batch's buffer. */
+export function unpackBatch(batch: RenderedBatch): RenderedRoute<Uint8Array>[] {
+  let offset = 0;
+  return batch.routes.map(({ diagnostic, assets, bytes }) => {
+    const html = bytes === undefined ? undefined : batch.html.subarray(offset, offset + bytes);
+    offset += bytes ?? 0;
+    return { html, diagnostic, assets };
+  });
 }

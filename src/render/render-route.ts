@@ -25,9 +25,12 @@ export interface RenderContext {
   readonly links: SiteLinks;
 }
 
-/** A rendered route: its text, or the template problem; and the fingerprinted public/ files it refers to. */
-export interface RenderedRoute {
-  readonly html: string | undefined;
+/**
+ * A rendered route: its text (as UTF-8 bytes when a worker thread rendered it, see `RenderedBatch`), or the
+ * template problem; and the fingerprinted public/ files it refers to.
+ */
+export interface RenderedRoute<Text extends string | Uint8Array = string> {
+  readonly html: Text | undefined;
   readonly diagnostic: Diagnostic | undefined;
   readonly assets: readonly string[];
 }

@@ -289,11 +289,21 @@ export class RouteMemo {
   readonly #versionOf: ((value: object) => string | undefined) | undefined;
   readonly #persistKeys = new WeakMap<Route, string>();
 
+  readonly #keep: boolean;
+
   /**
    * `store` keeps related lists between processes (a one-shot build's persistent cache); with `versionOf` (the
-   * content key of a loaded release or page), each route made gets a {@link persistKey}.
+   * content key of a loaded release or page), each route made gets a {@link persistKey}. Without `keep` (a one-shot
+   * build, which never builds again) no route is kept: keeping them would only hold every route twice.
    */
-  constructor(options: { store?: RelatedStore | undefined; versionOf?: (value: object) => string | undefined } = {}) {
+  constructor(
+    options: {
+      keep?: boolean;
+      store?: RelatedStore | undefined;
+      versionOf?: (value: object) => string | undefined;
+    } = {},
+  ) {
+    this.#keep = options.keep ?? true;
     this.#store = options.store;
     this.#versionOf = options.versionOf;
   }
@@ -363,15 +373,22 @@ export class RouteMemo {
     this.#used = new Set();
   }
 
-  /** The route under `key`, made again only when a dependency changed. */
-  get<R extends Route>(key: string, deps: readonly unknown[], make: () => R): R {
-    this.#used.add(key);
-    const known = this.#entries.get(key);
-    if (known && known.deps.length === deps.length && known.deps.every((d, i) => d === deps[i])) {
-      return known.route as R;
+  /**
+   * The route under `key`, made again only when a dependency changed. The dependencies are asked for only when
+   * they are used: a memo that keeps nothing and gives no persist keys never makes them.
+   */
+  get<R extends Route>(key: string, depsOf: () => readonly unknown[], make: () => R): R {
+    if (!this.#keep && !this.#versionOf) return make();
+    const deps = depsOf();
+    if (this.#keep) {
+      this.#used.add(key);
+      const known = this.#entries.get(key);
+      if (known && known.deps.length === deps.length && known.deps.every((d, i) => d === deps[i])) {
+        return known.route as R;
+      }
     }
     const route = make();
-    this.#entries.set(key, { deps, route });
+    if (this.#keep) this.#entries.set(key, { deps, route });
     this.#remember(route, key, deps);
     return route;
   }
@@ -384,7 +401,7 @@ export class RouteMemo {
 
 /** Makes routes without remembering them (a one-off build). */
 const NO_MEMO = {
-  get: <R extends Route>(_key: string, _deps: readonly unknown[], make: () => R): R => make(),
+  get: <R extends Route>(_key: string, _deps: () => readonly unknown[], make: () => R): R => make(),
   related: (_lang: string, releases: readonly Release[]): Release[][] => relatedReleases(releases),
 };
 
@@ -561,6 +578,31 @@ export function buildRoutes(
       return link;
     };
     const yearOf = (release: Release) => release.day.slice(0, 4);
+    // Most releases share their terms with many others, and their year with thousands: one object for each, not
+    // one per page (routes stay in memory until the build ends).
+    const sharedTerms = new Map<string, ReleaseRoute['terms']>();
+    const termsOf = (release: Release): ReleaseRoute['terms'] => {
+      const key = JSON.stringify([release.themes, release.region ?? null, release.country ?? null]);
+      let terms = sharedTerms.get(key);
+      if (!terms) {
+        terms = {
+          themes: [...new Set(release.themes)].map((theme) => termLink('themes', theme)).filter((l) => l !== undefined),
+          region: release.region ? termLink('regions', release.region) : undefined,
+          country: release.country ? termLink('countries', release.country) : undefined,
+        };
+        sharedTerms.set(key, terms);
+      }
+      return terms;
+    };
+    const yearLinks = new Map<string, ReleaseRoute['year']>();
+    const yearLinkOf = (year: string): ReleaseRoute['year'] => {
+      let link = yearLinks.get(year);
+      if (!link) {
+        link = { label: year, url: localize(lang, `/news/${year}/`) };
+        yearLinks.set(year, link);
+      }
+      return link;
+    };
     const lastmod = (list: readonly Release[]): string | undefined =>
       list.reduce<Release | undefined>(
         (newest, r) => (newest && newest.updatedTimestamp >= r.updatedTimestamp ? newest : r),
@@ -574,11 +616,8 @@ export function buildRoutes(
       const related = relatedOf[i] ?? [];
       const key = release.translationKey ? `release:${release.translationKey}` : `release#${release.source}`;
       const year = yearOf(release);
-      const terms = {
-        themes: [...new Set(release.themes)].map((theme) => termLink('themes', theme)).filter((l) => l !== undefined),
-        region: release.region ? termLink('regions', release.region) : undefined,
-        country: release.country ? termLink('countries', release.country) : undefined,
-      };
+      const terms = termsOf(release);
+      const yearLink = yearLinkOf(year);
       pending.push({
         key,
         lang,
@@ -586,7 +625,7 @@ export function buildRoutes(
         make: (alternates) =>
           memo.get(
             `${release.source}`,
-            [release, status, previous, next, ...related, keyOf(alternates, terms)],
+            () => [release, status, previous, next, ...related, keyOf(alternates, terms)],
             (): ReleaseRoute => ({
               kind: 'release',
               url: release.url,
@@ -604,7 +643,7 @@ export function buildRoutes(
               next: next && cardOf(next),
               related: related.map(cardOf),
               terms,
-              year: { label: year, url: localize(lang, `/news/${year}/`) },
+              year: yearLink,
             }),
           ),
       });
@@ -643,7 +682,7 @@ export function buildRoutes(
           make: (alternates) =>
             memo.get(
               `${lang}:${key}`,
-              [pagination.total, ...pagination.items, JSON.stringify(alternates), extraKey],
+              () => [pagination.total, ...pagination.items, JSON.stringify(alternates), extraKey],
               (): ListingRoute => ({
                 kind: 'listing',
                 listing: type,
@@ -681,25 +720,29 @@ export function buildRoutes(
             lang,
             url,
             make: (alternates) =>
-              memo.get(`${lang}:feed:${type}:${slug}:${format}`, [...items, JSON.stringify(alternates)], () => ({
-                kind: 'feed',
-                format,
-                url,
-                outputPath: url.slice(1),
-                template: '',
-                title:
-                  type === 'news'
-                    ? options.siteTitle
-                    : t(lang, 'feedTitle', { site: options.siteTitle, term: heading.label }),
-                description,
-                lang,
-                breadcrumbs: [],
-                sources: items.map((r) => r.source),
-                alternates,
-                home: base,
-                links: feeds,
-                items,
-              })),
+              memo.get(
+                `${lang}:feed:${type}:${slug}:${format}`,
+                () => [...items, JSON.stringify(alternates)],
+                () => ({
+                  kind: 'feed',
+                  format,
+                  url,
+                  outputPath: url.slice(1),
+                  template: '',
+                  title:
+                    type === 'news'
+                      ? options.siteTitle
+                      : t(lang, 'feedTitle', { site: options.siteTitle, term: heading.label }),
+                  description,
+                  lang,
+                  breadcrumbs: [],
+                  sources: items.map((r) => r.source),
+                  alternates,
+                  home: base,
+                  links: feeds,
+                  items,
+                }),
+              ),
           });
         }
       }

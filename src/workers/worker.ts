@@ -1,14 +1,19 @@
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { type LoadJob, loadBatch, type StoredResult } from '../content/load-batch.js';
-import { type RenderJob, renderBatch } from '../render/render-batch.js';
-import type { RenderedRoute } from '../render/render-route.js';
+import { type RenderedBatch, type RenderJob, renderBatch } from '../render/render-batch.js';
 
 /** A batch of work for a worker thread. */
 export type Job = LoadJob | RenderJob;
 
 /** What a job gives back. */
-export type JobResult<J extends Job = Job> = J extends LoadJob ? StoredResult[] : RenderedRoute[];
+export type JobResult<J extends Job = Job> = J extends LoadJob ? StoredResult[] : RenderedBatch;
+
+/** A rendered batch whose buffer of texts is moved to the main thread, not copied (piscina's transfer protocol). */
+function moved(batch: RenderedBatch): unknown {
+  return move({ [transferableSymbol]: [batch.html.buffer], [valueSymbol]: batch });
+}
 
 /** The worker threads' entry point (see pool.ts). */
-export default function run(job: Job): JobResult {
-  return job.type === 'load' ? loadBatch(job) : renderBatch(job);
+export default function run(job: Job): unknown {
+  return job.type === 'load' ? loadBatch(job) : moved(renderBatch(job));
 }
