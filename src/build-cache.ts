@@ -128,6 +128,24 @@ export class BuildCache {
     this.#routeFile = disk && site !== undefined ? siteFileName('routes', site, '') : undefined;
   }
 
+  readonly #same = new Map<string, { key: readonly unknown[]; value: unknown }>();
+
+  /**
+   * The value `make` gave the last time it was asked for under `name` with equal `key` parts (compared with ===),
+   * else a new one. For pure functions of a file's text whose results are never changed, in a process that builds
+   * again; a one-shot build just makes it.
+   */
+  same<T>(name: string, key: readonly unknown[], make: () => T): T {
+    if (!this.retains) return make();
+    const known = this.#same.get(name);
+    if (known && known.key.length === key.length && known.key.every((part, i) => part === key[i])) {
+      return known.value as T;
+    }
+    const value = make();
+    this.#same.set(name, { key, value });
+    return value;
+  }
+
   /** The persistent cache, if the build keeps one. */
   get disk(): DiskCache | undefined {
     return this.#options.disk;

@@ -6,7 +6,7 @@ import { BuildCache, batches } from './build-cache.js';
 import { type BuildProgress, silentProgress } from './build-progress.js';
 import { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
-import { type AssetFile, discover, isInside, type Listing, type Sources } from './content/discover.js';
+import { type AssetFile, discover, isInside, type Listing, type SourceFile, type Sources } from './content/discover.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
 import { publicPath } from './content/release.js';
@@ -203,14 +203,20 @@ export async function compileSite(
   const { sources } = found;
   const diagnostics: Diagnostic[] = [...found.diagnostics];
 
-  const siteConfig = loadSiteConfig(sources.site, options.baseUrl);
+  // Site data is parsed again only when its text changed (a dev server's body edit reads it, but keeps the parse).
+  const fileKey = (source: SourceFile | undefined) => [source?.path, source?.text];
+  const siteConfig = cache.same('site', [...fileKey(sources.site), options.baseUrl], () =>
+    loadSiteConfig(sources.site, options.baseUrl),
+  );
   diagnostics.push(...siteConfig.diagnostics);
-  const nav = loadNavigation(sources.navigation);
+  const nav = cache.same('navigation', fileKey(sources.navigation), () => loadNavigation(sources.navigation));
   diagnostics.push(...nav.diagnostics);
   const site = siteConfig.config;
   const language = site?.language ?? 'en';
   const languages = site?.languages ?? [language];
-  const loadedTranslations = loadTranslations(sources.translations, languages);
+  const loadedTranslations = cache.same('translations', [...fileKey(sources.translations), ...languages], () =>
+    loadTranslations(sources.translations, languages),
+  );
   diagnostics.push(...loadedTranslations.diagnostics);
   const translations = loadedTranslations.translations ?? Translations.fallback(languages);
   const assetPaths = sources.assets.map((a) => a.outputPath);

@@ -2,10 +2,11 @@ import { hash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type CompiledSite, canWrite, renderRoutes } from '../build.js';
+import { type CompiledSite, canWrite, type RenderedFile, renderRoutes } from '../build.js';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
 import { MARKER, textOf } from '../output/write-site.js';
 import { pacer } from '../pacer.js';
+import type { Route } from '../site/routes.js';
 
 /** The script tag `newsroom dev` adds to every page it serves; never part of `newsroom build` output. */
 export const LIVE_RELOAD_TAG = '<script src="/__newsroom/live-reload.js" defer></script>';
@@ -31,9 +32,14 @@ export interface DevApplied {
   readonly diagnostics: readonly Diagnostic[];
   /** Undefined when the build failed and the last good site was kept. */
   readonly change: DevChange | undefined;
+  /** What was not yet announced while applying (all of `change` when nothing was). */
+  readonly pending?: DevChange | undefined;
   /** Pages rendered (the rest were unchanged and skipped). */
   readonly rendered: number;
 }
+
+/** Route kinds made by code rather than templates: written after the pages (see {@link DevOutput.apply}). */
+const GENERATED: ReadonlySet<Route['kind']> = new Set(['feed', 'sitemap', 'robots']);
 
 /** The URL a page is served at: `news/x/index.html` -> `/news/x/`. */
 export function urlOf(outputPath: string): string {
@@ -128,21 +134,37 @@ export class DevOutput {
   /**
    * Renders the pages whose inputs changed and, if the build has no errors, updates the directory: changed pages
    * and assets are written, removed ones deleted. `changed` names root-relative files a watcher saw change.
+   *
+   * Feeds and sitemaps come last: once the pages and assets are written, `announce` (if given) is told of them,
+   * so a browser shows an edit without waiting for the feeds it touched (a body edit re-renders a dozen feeds of
+   * twenty bodies each, more work than its page). They are made by code, not templates, and cannot fail a build
+   * that got that far. The result's change has everything; its `pending` part is what was not announced.
    */
-  async apply(compiled: CompiledSite, changed: ReadonlySet<string>): Promise<DevApplied> {
+  async apply(
+    compiled: CompiledSite,
+    changed: ReadonlySet<string>,
+    announce?: (change: DevChange) => void,
+  ): Promise<DevApplied> {
     const pause = pacer();
+    // The signatures of the stale routes only: a body edit at 10,000 releases keeps 13,000 of 13,013.
     const signatures = new Map<string, string>();
-    for (const route of compiled.routes) {
-      const wait = pause();
-      if (wait) await wait;
-      signatures.set(route.outputPath, compiled.signature(route));
+    const stale: Route[] = [];
+    for (const [i, route] of compiled.routes.entries()) {
+      if (i % 1024 === 0) {
+        const wait = pause();
+        if (wait) await wait;
+      }
+      const signature = compiled.signature(route);
+      if (this.#pages.get(route.outputPath)?.signature === signature) continue;
+      signatures.set(route.outputPath, signature);
+      stale.push(route);
     }
-    const stale = compiled.routes.filter(
-      (route) => this.#pages.get(route.outputPath)?.signature !== signatures.get(route.outputPath),
-    );
-    const rendered = await renderRoutes(compiled, stale);
+    const [pages, generated] = announce
+      ? [stale.filter((route) => !GENERATED.has(route.kind)), stale.filter((route) => GENERATED.has(route.kind))]
+      : [stale, []];
+    const rendered = await renderRoutes(compiled, pages);
     const diagnostics = sortDiagnostics([...compiled.diagnostics, ...rendered.diagnostics]);
-    if (!canWrite(compiled, diagnostics)) return { diagnostics, change: undefined, rendered: stale.length };
+    if (!canWrite(compiled, diagnostics)) return { diagnostics, change: undefined, rendered: pages.length };
 
     const urls: string[] = [];
     const css: string[] = [];
@@ -159,8 +181,40 @@ export class DevOutput {
       if (!livePages.has(outputPath)) await this.#remove(outputPath);
       otherAssets = true;
     }
+    await this.#writeFiles(rendered.files, signatures, urls, pause);
+    for (const asset of compiled.assets) {
+      const info = await stat(asset.absolutePath);
+      const stamp = `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`;
+      const source = path.relative(compiled.sources.root, asset.absolutePath).split(path.sep).join('/');
+      if (this.#assets.get(asset.outputPath) === stamp && !changed.has(source)) continue;
+      this.#assets.set(asset.outputPath, stamp);
+      await this.#write(asset.outputPath, (full) => copyFile(asset.absolutePath, full));
+      if (asset.outputPath.endsWith('.css')) css.push(`/${asset.outputPath}`);
+      else otherAssets = true;
+    }
+    const first: DevChange = { urls: urls.sort(), css: css.sort(), otherAssets };
+    if (generated.length === 0) return { diagnostics, change: first, pending: first, rendered: stale.length };
+    const announced = first.urls.length > 0 || first.css.length > 0 || first.otherAssets;
+    if (announced) announce?.(first);
+
+    const later: string[] = [];
+    const made = await renderRoutes(compiled, generated);
+    await this.#writeFiles(made.files, signatures, later, pause);
+    later.sort();
+    const change = { ...first, urls: [...first.urls, ...later].sort() };
+    const pending = announced ? { urls: later, css: [], otherAssets: false } : change;
+    return { diagnostics, change, pending, rendered: stale.length };
+  }
+
+  /** Writes the rendered files whose bytes changed, adding their URLs to `urls`. */
+  async #writeFiles(
+    files: readonly RenderedFile[],
+    signatures: ReadonlyMap<string, string>,
+    urls: string[],
+    pause: () => Promise<void> | undefined,
+  ): Promise<void> {
     const writes: (() => Promise<void>)[] = [];
-    for (const file of rendered.files) {
+    for (const file of files) {
       const wait = pause();
       if (wait) await wait;
       const signature = signatures.get(file.path) ?? '';
@@ -180,17 +234,6 @@ export class DevOutput {
     for (let i = 0; i < writes.length; i += WRITE_BATCH) {
       await Promise.all(writes.slice(i, i + WRITE_BATCH).map((write) => write()));
     }
-    for (const asset of compiled.assets) {
-      const info = await stat(asset.absolutePath);
-      const stamp = `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`;
-      const source = path.relative(compiled.sources.root, asset.absolutePath).split(path.sep).join('/');
-      if (this.#assets.get(asset.outputPath) === stamp && !changed.has(source)) continue;
-      this.#assets.set(asset.outputPath, stamp);
-      await this.#write(asset.outputPath, (full) => copyFile(asset.absolutePath, full));
-      if (asset.outputPath.endsWith('.css')) css.push(`/${asset.outputPath}`);
-      else otherAssets = true;
-    }
-    return { diagnostics, change: { urls: urls.sort(), css: css.sort(), otherAssets }, rendered: stale.length };
   }
 
   /** Removes the directory. */

@@ -190,10 +190,17 @@ export class DevSession {
       return compileSite(options, this.#cache, { changed });
     });
     this.#listing = compiled.listing;
-    const applied = await this.#output.apply(compiled, changed);
+    // Pages are announced as soon as they are written, before the feeds (see DevOutput.apply).
+    const applied = await this.#output.apply(compiled, changed, (change) => {
+      // Only a build with no errors writes: a page reloaded now must not be greeted with the last build's errors.
+      this.#errors = [];
+      this.#server?.broadcast({ type: 'state', build: number, errors: this.#errors });
+      this.#announce(number, change);
+    });
     const milliseconds = Math.round(performance.now() - started);
-    const build: DevBuild = { number, ok: applied.change !== undefined, ...applied, milliseconds };
-    this.#report(build);
+    const { pending, ...rest } = applied;
+    const build: DevBuild = { number, ok: applied.change !== undefined, ...rest, milliseconds };
+    this.#report(build, pending);
     if (this.#options.now === undefined) this.#scheduleEmbargoes(compiled.releases, now);
     clearTimeout(this.#verifyTimer);
     this.#verifyTimer = setTimeout(() => void this.#verify(), VERIFY_AFTER_BUILD_MS);
@@ -225,7 +232,21 @@ export class DevSession {
     this.#queue.add();
   }
 
-  #report(build: DevBuild): void {
+  /** Tells the browsers of files this build changed, if any did. */
+  #announce(number: number, change: DevChange | undefined): void {
+    if (change && (change.urls.length > 0 || change.css.length > 0 || change.otherAssets)) {
+      this.#server?.broadcast({
+        type: 'change',
+        build: number,
+        urls: change.urls,
+        css: change.css,
+        reload: change.otherAssets,
+      });
+    }
+  }
+
+  /** Reports a finished build: in the terminal, and to the browsers its errors and what was not yet announced. */
+  #report(build: DevBuild, pending: DevChange | undefined): void {
     const { out, err } = this.#options.streams;
     const lines = build.diagnostics.map(formatDiagnostic);
     for (const line of lines) err(line);
@@ -244,16 +265,7 @@ export class DevSession {
       );
     }
     this.#server?.broadcast({ type: 'state', build: build.number, errors: this.#errors });
-    const change = build.change;
-    if (change && (change.urls.length > 0 || change.css.length > 0 || change.otherAssets)) {
-      this.#server?.broadcast({
-        type: 'change',
-        build: build.number,
-        urls: change.urls,
-        css: change.css,
-        reload: change.otherAssets,
-      });
-    }
+    this.#announce(build.number, pending);
   }
 
   /** Builds again when the next embargo lifts, so a preview left open publishes on time. */

@@ -68,8 +68,11 @@ export class TemplateGraph {
   /** Reads every file below `dir`; files whose text is unchanged since `previous` are not parsed again. */
   static async load(dir: string, previous?: TemplateGraph): Promise<TemplateGraph> {
     const nodes = new Map<string, TemplateNode>();
-    for (const name of await listTemplates(dir)) {
-      const text = await readFile(path.join(dir, name), 'utf8');
+    // Read at once, not one after another: a dev build reads them all for every save.
+    const names = await listTemplates(dir);
+    const texts = await Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
+    for (const [i, name] of names.entries()) {
+      const text = texts[i] ?? '';
       const hash = sha1(text);
       const known = previous ? previous.#nodes.get(name) : undefined;
       nodes.set(name, known?.hash === hash ? known : { hash, uses: templateUses(text) });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { load } from 'cheerio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIVE_RELOAD_TAG } from '../../src/dev/dev-output.js';
-import { DevSession } from '../../src/dev/dev-session.js';
+import { type DevBuild, DevSession } from '../../src/dev/dev-session.js';
 import { occurrences, type Reply, request } from '../helpers/http.js';
 import { buildSite, makeSite, REPO, release } from '../helpers/site.js';
 
@@ -411,6 +411,26 @@ describe('newsroom dev: the live-reload event stream', () => {
     expect((await get(RELEASE_URL)).text).toContain('<h1>IOM Opens a Fixed Geneva Office</h1>');
     stream.close();
     late.close();
+  });
+
+  it('announces the pages of a build before its feeds, and no URL twice', async () => {
+    const stream = await openEvents();
+    await stream.next('state', (e) => e.type === 'state');
+    const builds: DevBuild[] = [];
+    session.onBuild((build) => builds.push(build));
+    const body = release({ title: 'IOM Opens a Geneva Office', date: '2020-01-02' }, 'Officials met today. Edited.\n');
+    await edit(RELEASE, body);
+    const pages = await stream.next('change', (e) => e.type === 'change');
+    const feeds = await stream.next('change', (e) => e.type === 'change' && e.build === pages.build);
+    // The edited page is served as soon as its event is out: the browser reloads it without waiting for feeds.
+    expect(pages.urls).toContain(RELEASE_URL);
+    expect((pages.urls as string[]).filter((url) => /\.(xml|json)$/.test(url))).toEqual([]);
+    expect(feeds.urls).toEqual(expect.arrayContaining(['/news/feed.xml', '/news/atom.xml', '/news/feed.json']));
+    expect((feeds.urls as string[]).filter((url) => (pages.urls as string[]).includes(url))).toEqual([]);
+    // The build itself reports everything it changed.
+    expect(builds.at(-1)?.change?.urls).toEqual([...(pages.urls as string[]), ...(feeds.urls as string[])].sort());
+    expect((await get('/news/feed.xml')).text).toContain('Edited.');
+    stream.close();
   });
 
   it('tells pages about a changed stylesheet by its path', async () => {
