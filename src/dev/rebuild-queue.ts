@@ -27,9 +27,12 @@ export class RebuildQueue {
   /** Notes a changed file (root-relative) and schedules a build; with no file, schedules a build anyway. */
   add(file?: string): void {
     if (this.#closed) return;
+    // One save gives a file several events over 10-20 ms (the raw inotify ones, then chokidar's own): only a file
+    // not yet waiting makes the wait start again, so a save is built 20 ms after its first event, not its last.
+    const again = file !== undefined && this.#pending.has(file);
     if (file !== undefined) this.#pending.add(file);
     this.#requested = true;
-    if (this.#running) return;
+    if (this.#running || (again && this.#timer)) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#flush(), this.#delayMs);
   }

@@ -34,6 +34,18 @@ describe('RebuildQueue', () => {
     expect(batches[0]).toHaveLength(500);
   });
 
+  it('does not put a build off for more events of a file already waiting (one save gives several)', async () => {
+    const { queue, batches } = recordingQueue(5, 40);
+    queue.add('a');
+    // Events of the same file keep coming for longer than the wait: the build still starts after the first.
+    for (let i = 0; i < 10; i++) {
+      await sleep(10);
+      queue.add('a');
+    }
+    expect(batches[0]).toEqual(['a']);
+    await queue.idle();
+  });
+
   it('never runs two builds at once, and changes during a build give exactly one more build', async () => {
     const { queue, batches, overlapped } = recordingQueue(80);
     queue.add('a');
