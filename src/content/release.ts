@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { type Diagnostic, error } from '../diagnostics.js';
 import type { RenderMarkdown } from '../markdown/processor.js';
 import { renderBody } from '../markdown/render-body.js';
 import type { SourceFile } from './discover.js';
+import { phoneInfo } from './phone.js';
 import { releaseSchema, SLUG } from './schema.js';
 import { readFrontMatter } from './validate.js';
 
@@ -89,7 +89,11 @@ export function aliasUrl(alias: string): string {
 
 /** The public/ file a site-relative URL names: `/images/a%20b.jpg?x` -> `images/a b.jpg`. */
 export function publicPath(src: string): string {
-  const pathname = src.slice(1).split(/[?#]/)[0] ?? '';
+  const rest = src.slice(1);
+  const cut = rest.search(/[?#]/);
+  const pathname = cut === -1 ? rest : rest.slice(0, cut);
+  // Called for every link of every page: most have nothing to decode.
+  if (!pathname.includes('%')) return pathname;
   try {
     return decodeURI(pathname);
   } catch {
@@ -201,7 +205,7 @@ export function loadRelease(
       name: c.name,
       office: c.office,
       phone: c.phone,
-      tel: c.phone ? parsePhoneNumberFromString(c.phone)?.getURI() : undefined,
+      tel: c.phone ? phoneInfo(c.phone).tel : undefined,
       email: c.email,
     })),
     image: meta.image,

@@ -1,5 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { phoneInfo } from './phone.js';
 
 /** Slugs and URL segments: lowercase letters, digits and single hyphens. */
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -26,13 +26,9 @@ export const linkTarget = (what: string) =>
 // YAML reads `phone: 12345` as a number: check it as the text the editor typed.
 const phone = z
   .preprocess((v) => (typeof v === 'number' ? String(v) : v), text('phone'))
-  .refine(
-    (value) => {
-      const parsed = value.startsWith('+') ? parsePhoneNumberFromString(value) : undefined;
-      return parsed?.isValid() ?? false;
-    },
-    { error: 'phone must be an international number starting with + and a country code, e.g. +41 22 717 9111' },
-  );
+  .refine((value) => phoneInfo(value).valid, {
+    error: 'phone must be an international number starting with + and a country code, e.g. +41 22 717 9111',
+  });
 
 const contact = z.object({
   name: text('contact name'),

@@ -31,10 +31,23 @@ function dateFormat(lang: string): Intl.DateTimeFormat {
   return format;
 }
 
+/** Days already formatted, by language then day: a site has few distinct days, and ICU formatting is slow. */
+const longDates = new Map<string, Map<string, string>>();
+
 /** Formats a YYYY-MM-DD day for readers, e.g. `15 May 2012`, in the page's language. */
 export function longDate(day: string, lang: string): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return dateFormat(lang).format(new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1)));
+  let days = longDates.get(lang);
+  if (!days) {
+    days = new Map();
+    longDates.set(lang, days);
+  }
+  let text = days.get(day);
+  if (text === undefined) {
+    const [y, m, d] = day.split('-').map(Number);
+    text = dateFormat(lang).format(new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1)));
+    days.set(day, text);
+  }
+  return text;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { QuoteType, Tokenizer } from 'htmlparser2';
+import { QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 import type { SiteLinks } from '../site/links.js';
 
 /** Attributes that hold one URL. */
@@ -52,6 +52,54 @@ export function rewriteLinks(html: string, pageUrl: string, links: SiteLinks): R
   return { html: rewriteUrlAttributes(html, rewrite), assets: [...assets] };
 }
 
+const noop = () => undefined;
+
+/** The tokenizer's callbacks for what the link pass does not look at. */
+const IGNORED: TokenizerCallbacks = {
+  onattribdata: noop,
+  onattribentity: noop,
+  onattribend: noop,
+  onattribname: noop,
+  oncdata: noop,
+  onclosetag: noop,
+  oncomment: noop,
+  ondeclaration: noop,
+  onend: noop,
+  onopentagend: noop,
+  onopentagname: noop,
+  onprocessinginstruction: noop,
+  onselfclosingtag: noop,
+  ontext: noop,
+  ontextentity: noop,
+};
+
+/**
+ * An attribute value as written (`raw`, between its quotes), with its character references decoded. Decoded by the
+ * tokenizer itself, given the value alone in the same quotes: the same decoder in the same attribute mode, so
+ * `&amp;`, `&amp` and `&ampx` come out exactly as they would have in place.
+ */
+export function decodeAttribute(raw: string, quote: QuoteType): string {
+  if (!raw.includes('&')) return raw;
+  const mark = quote === QuoteType.Double ? '"' : quote === QuoteType.Single ? "'" : '';
+  const snippet = `<a x=${mark}${raw}${mark}>`;
+  let value = '';
+  const tokenizer = new Tokenizer(
+    { decodeEntities: true },
+    {
+      ...IGNORED,
+      onattribdata(start, endIndex) {
+        value += snippet.slice(start, endIndex);
+      },
+      onattribentity(codepoint) {
+        value += String.fromCodePoint(codepoint);
+      },
+    },
+  );
+  tokenizer.write(snippet);
+  tokenizer.end();
+  return value;
+}
+
 /**
  * `html` with every URL in an attribute that holds one (or a `srcset` list of them) replaced by `rewrite(url)`.
  * Parsed with htmlparser2, so only real attributes change (never text that looks like one); everything else is kept
@@ -61,28 +109,28 @@ export function rewriteUrlAttributes(html: string, rewrite: (url: string) => str
   const edits: { start: number; end: number; text: string }[] = [];
   // htmlparser2's tokenizer alone (its parser builds every element and attribute, which this pass never uses): it
   // knows raw-text elements (script, style), comments and quoting, and gives each attribute's span and value.
+  // Character references are left alone while scanning (the tokenizer then skips text to the next `<` instead of
+  // stepping through it for `&`), and decoded only in the values of URL attributes: a third less time a page.
   let nameStart = 0;
   let name = '';
-  let value = '';
-  const noop = () => undefined;
+  let written = '';
   const tokenizer = new Tokenizer(
-    { decodeEntities: true },
+    { decodeEntities: false },
     {
+      ...IGNORED,
       onattribname(start, endIndex) {
         nameStart = start;
         name = html.slice(start, endIndex).toLowerCase();
-        value = '';
+        written = '';
       },
       onattribdata(start, endIndex) {
-        value += html.slice(start, endIndex);
-      },
-      onattribentity(codepoint) {
-        value += String.fromCodePoint(codepoint);
+        written += html.slice(start, endIndex);
       },
       onattribend(quote, endIndex) {
         if (quote === QuoteType.NoValue) return;
         const isList = SRCSET_ATTRIBUTES.has(name);
         if (!isList && !URL_ATTRIBUTES.has(name)) return;
+        const value = decodeAttribute(written, quote);
         const next = isList
           ? value
               .split(',')
@@ -104,17 +152,6 @@ export function rewriteUrlAttributes(html: string, rewrite: (url: string) => str
             : raw.indexOf(quote === QuoteType.Double ? '"' : "'", equals);
         edits.push({ start: nameStart + valueStart, end: endIndex, text: `"${escapeAttribute(next)}"` });
       },
-      oncdata: noop,
-      onclosetag: noop,
-      oncomment: noop,
-      ondeclaration: noop,
-      onend: noop,
-      onopentagend: noop,
-      onopentagname: noop,
-      onprocessinginstruction: noop,
-      onselfclosingtag: noop,
-      ontext: noop,
-      ontextentity: noop,
     },
   );
   tokenizer.write(html);

@@ -8,6 +8,9 @@ import type { Job, JobResult } from './worker.js';
  */
 const WORKER = new URL('../../lib/workers/worker.js', import.meta.url);
 
+/** A worker's young generation: three semi-spaces' worth in V8's reckoning, so 32 MB semi-spaces. */
+const YOUNG_GENERATION_MB = 96;
+
 /**
  * Threads for the per-file work of large builds, one per core: loading sources (front matter, checks, Markdown)
  * and rendering pages. The main thread reads files, builds routes and writes; batches of work go out as messages
@@ -23,8 +26,11 @@ export class WorkerPool {
       maxThreads: threads,
       idleTimeout: 1000,
       // A thread holds one batch at a time; a bounded old generation makes V8 collect sooner instead of growing
-      // (10,000 releases cold: peak RSS of the process about 920 -> 730 MB, same time within noise).
-      resourceLimits: { maxOldGenerationSizeMb: 512 },
+      // (10,000 releases cold: peak RSS of the process about 920 -> 730 MB, same time within noise). The young
+      // generation is larger than V8's default (3 x 16 MB semi-spaces): Markdown and templates make short-lived
+      // objects by the million, and with twice the room each scavenge finds fewer survivors to copy (2,000
+      // releases single-threaded: 375 scavenges and 1.7-2.2 s of them -> 186 and 0.8-0.9 s).
+      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
   }
 

@@ -1,5 +1,6 @@
+import { QuoteType } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { rewriteLinks } from '../../../src/render/rewrite-links.js';
+import { decodeAttribute, rewriteLinks } from '../../../src/render/rewrite-links.js';
 import { siteLinks } from '../../../src/site/links.js';
 
 const links = siteLinks(
@@ -48,5 +49,22 @@ describe('rewriteLinks', () => {
   it('changes nothing when there is no prefix and no fingerprint', () => {
     const html = '<a href="/news/">n</a>';
     expect(rewriteLinks(html, '/', siteLinks('https://example.org', '', new Map())).html).toBe(html);
+  });
+
+  it('reads character references in URL attributes, and only there', () => {
+    const html =
+      '<a href="&#x2F;css&#47;site.css" title="&amp;">&lt;a href="/x/"&gt;</a><img src=/images/x&period;png alt=\'&quot;\'>';
+    expect(rewriteLinks(html, '/', links).html).toBe(
+      '<a href="/newsroom/css/site.11111111.css" title="&amp;">&lt;a href="/x/"&gt;</a><img src="/newsroom/images/x.33333333.png" alt=\'&quot;\'>',
+    );
+  });
+});
+
+describe('decodeAttribute', () => {
+  it('decodes as HTML does inside an attribute value, legacy references included', () => {
+    expect(decodeAttribute('/a?b=1&amp;c=2', QuoteType.Double)).toBe('/a?b=1&c=2');
+    expect(decodeAttribute('&amp=&ampx &amp; &#47', QuoteType.Single)).toBe('&amp=&ampx & /');
+    expect(decodeAttribute('x&lt;y', QuoteType.Unquoted)).toBe('x<y');
+    expect(decodeAttribute('plain', QuoteType.Double)).toBe('plain');
   });
 });
