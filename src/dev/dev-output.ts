@@ -197,9 +197,14 @@ export class DevOutput {
     const announced = first.urls.length > 0 || first.css.length > 0 || first.otherAssets;
     if (announced) announce?.(first);
 
+    // One file a turn of the event loop: the reload a browser asks for now is served between two feeds, not after
+    // the last (the server runs on this thread).
     const later: string[] = [];
-    const made = await renderRoutes(compiled, generated);
-    await this.#writeFiles(made.files, signatures, later, pause);
+    for (const route of generated) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const made = await renderRoutes(compiled, [route]);
+      await this.#writeFiles(made.files, signatures, later, pause);
+    }
     later.sort();
     const change = { ...first, urls: [...first.urls, ...later].sort() };
     const pending = announced ? { urls: later, css: [], otherAssets: false } : change;
