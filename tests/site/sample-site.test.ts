@@ -185,7 +185,8 @@ describe('the sample site', () => {
     for (const f of files) {
       expect(await readFile(path.join(again, f)), f).toEqual(await readFile(path.join(out, f)));
     }
-  });
+    // A whole build with its search index, beside the other test files' builds: 20 s on a busy 2-core machine.
+  }, 60_000);
 
   it('shows the embargoed release once its embargo has passed, and drafts with --drafts', async () => {
     const later = path.join(await tempDir(), 'later');
