@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { type CompiledSite, canWrite, type RenderedFile, renderRoutes } from '../build.js';
 import { type Diagnostic, sortDiagnostics } from '../diagnostics.js';
 import { MARKER, textOf } from '../output/write-site.js';
@@ -32,7 +33,7 @@ export interface DevApplied {
   readonly diagnostics: readonly Diagnostic[];
   /** Undefined when the build failed and the last good site was kept. */
   readonly change: DevChange | undefined;
-  /** What was not yet announced while applying (all of `change` when nothing was). */
+  /** What was not yet announced while applying: all of `change` when there was nothing to announce first. */
   readonly pending?: DevChange | undefined;
   /** Pages rendered (the rest were unchanged and skipped). */
   readonly rendered: number;
@@ -194,21 +195,19 @@ export class DevOutput {
     }
     const first: DevChange = { urls: urls.sort(), css: css.sort(), otherAssets };
     if (generated.length === 0) return { diagnostics, change: first, pending: first, rendered: stale.length };
-    const announced = first.urls.length > 0 || first.css.length > 0 || first.otherAssets;
-    if (announced) announce?.(first);
+    announce?.(first);
 
     // One file a turn of the event loop: the reload a browser asks for now is served between two feeds, not after
     // the last (the server runs on this thread).
     const later: string[] = [];
     for (const route of generated) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await setImmediate();
       const made = await renderRoutes(compiled, [route]);
       await this.#writeFiles(made.files, signatures, later, pause);
     }
     later.sort();
     const change = { ...first, urls: [...first.urls, ...later].sort() };
-    const pending = announced ? { urls: later, css: [], otherAssets: false } : change;
-    return { diagnostics, change, pending, rendered: stale.length };
+    return { diagnostics, change, pending: { urls: later, css: [], otherAssets: false }, rendered: stale.length };
   }
 
   /** Writes the rendered files whose bytes changed, adding their URLs to `urls`. */
