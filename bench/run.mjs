@@ -11,98 +11,35 @@
 //   warm, 1 edit    Newsroom again after one sentence of the newest release changed (two texts in turn)
 // Ratios are against Eleventy's cold median from the same run. A Markdown table goes to stdout, progress to stderr.
 // --dev also runs bench/dev-latency.mjs (dev-server save-to-reload latency; alone: `npm run bench:dev`).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { editFirstSentence, generateSite, newestRelease, REPO_ROOT } from './generate-site.mjs';
+import {
+  count,
+  ELEVENTY_PACKAGE,
+  eleventyCommand,
+  GNU_TIME,
+  log,
+  measure,
+  median,
+  prepareEleventy,
+  SAMPLE_MS,
+  seconds,
+} from './measure.mjs';
 
-const BENCH = import.meta.dirname;
-const ELEVENTY_PACKAGE = path.join(BENCH, 'node_modules/@11ty/eleventy');
-const ELEVENTY_PEER = path.join(BENCH, 'peers/eleventy');
-const GNU_TIME = '/usr/bin/time';
 /** The time embargoes are judged against: the generated releases are all older, so every build shows them all. */
 const NOW = '2026-11-27T00:00:00Z';
 /** From this size on, the default is one measured run and no warm-up (a build takes minutes). */
 const LARGE = 100_000;
-const SAMPLE_MS = 100;
 /** The issue's targets, as ratios to Eleventy's cold median. */
 const GOALS = { cold: 0.75, warm: 0.1, edit: 0.15 };
 const COLD_GOAL_SIZES = [4000, 10_000];
 const RSS_GOAL_SIZE = 10_000;
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const log = (line) => process.stderr.write(`${line}\n`);
-const seconds = (s) => (s >= 10 ? s.toFixed(1) : s.toFixed(2));
-const count = (n) => n.toLocaleString('en-US');
-
-/** RSS in KB of `pid` and all its descendants now, from /proc (threads share their process's RSS). */
-function treeRssKb(pid) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name, in parentheses, may hold spaces: the parent pid is the second field after it.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  let total = 0;
-  for (const stack = [pid]; stack.length > 0; ) {
-    const current = stack.pop();
-    try {
-      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${current}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      continue;
-    }
-    stack.push(...(children.get(current) ?? []));
-  }
-  return total;
-}
-
-/**
- * Runs `node ARGS` in `cwd` under GNU time and gives {ok, exit, wallS, cpuS, rssMb, ...}. The peak RSS is the
- * sampled peak of the whole tree, never below GNU time's (exact) peak of its largest process, which a short spike
- * between samples cannot escape.
- */
-async function measure({ args, cwd }, timeFile) {
-  const child = spawn(GNU_TIME, ['-f', '%e %U %S %M', '-o', timeFile, process.execPath, ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const started = performance.now();
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk).slice(-16_000); // the end is enough to tell why a run failed
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let peakKb = 0;
-  const sampler = setInterval(() => {
-    peakKb = Math.max(peakKb, treeRssKb(child.pid));
-  }, SAMPLE_MS);
-  const exit = await new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code));
-  });
-  const wallS = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  // GNU time writes "Command exited with non-zero status N" or "... terminated by signal N" before its line.
-  const [, user, sys, maxKb] = (await readFile(timeFile, 'utf8')).trim().split('\n').at(-1).split(' ').map(Number);
-  const ok = exit === 0;
-  const rssMb = Math.max(peakKb, maxKb) / 1024;
-  return { ok, exit, wallS, cpuS: user + sys, rssMb, largestProcessRssMb: maxKb / 1024, ...(ok ? {} : { output }) };
-}
 
 /** Why a run failed, in a few words. */
 function failure(run) {
@@ -115,14 +52,6 @@ function newsroomFlags() {
   const help = spawnSync(process.execPath, ['bin/newsroom.js', '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (help.status !== 0) throw new Error(`newsroom --help failed:\n${help.stderr}`);
   return { cacheDir: help.stdout.includes('--cache-dir'), noSearch: help.stdout.includes('--no-search') };
-}
-
-/** Lays out the Eleventy project for a corpus: the peer's src/, the site's public files and its releases. */
-async function prepareEleventy(site, dir) {
-  const src = path.join(dir, 'src');
-  await cp(path.join(ELEVENTY_PEER, 'src'), src, { recursive: true });
-  await cp(path.join(site, 'public'), path.join(src, 'public'), { recursive: true });
-  await cp(path.join(site, 'content/news'), path.join(src, 'news'), { recursive: true });
 }
 
 /** Number of files under `dir`; 0 when a failed build left none. */
@@ -161,16 +90,7 @@ async function benchSize(size, { runs, warmUp, flags }) {
       // Also the default cache dir, in case this build keeps one there and has no --cache-dir yet.
       clean: [out, cache, path.join(site, '.cache')],
     });
-    const eleventy = {
-      cwd: eleventyDir,
-      args: [
-        path.join(ELEVENTY_PACKAGE, 'cmd.cjs'),
-        '--quiet',
-        `--config=${path.join(ELEVENTY_PEER, 'eleventy.config.mjs')}`,
-        ...['--input', 'src', '--output', '_site'],
-      ],
-      clean: [path.join(eleventyDir, '_site'), path.join(eleventyDir, '.cache')],
-    };
+    const eleventy = eleventyCommand(eleventyDir);
     // --no-search runs before the full build, so the full build's output and cache are there for the warm runs.
     const cold = [
       ...(flags.noSearch ? [{ tool: 'Newsroom', variant: '--no-search', command: newsroom(['--no-search']) }] : []),
