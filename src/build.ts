@@ -197,8 +197,9 @@ export async function compileSite(
   const progress = options.progress ?? silentProgress;
   progress.stage('reading files');
   const found = await profile.time('discover and read', () =>
-    discover(options.root, { texts: cache.texts, unread: !cache.retains, ...hints }),
+    discover(options.root, { texts: cache.texts, unread: !cache.retains, ...hints, previous: cache.lastFound }),
   );
+  if (cache.retains) cache.lastFound = found;
   const siteDataStart = performance.now();
   const { sources } = found;
   const diagnostics: Diagnostic[] = [...found.diagnostics];
@@ -250,7 +251,9 @@ export async function compileSite(
     diagnostics.push(...loaded.diagnostics);
     if (loaded.value?.kind === 'page') pages.push(loaded.value);
   }
-  cache.retain(new Set([...sources.releases, ...sources.pages].map((s) => s.path)));
+  // Files can only have gone when the tree was walked again.
+  if (found.listing !== hints.listing)
+    cache.retain(new Set([...sources.releases, ...sources.pages].map((s) => s.path)));
   profile.add('load (front matter, Markdown)', performance.now() - loadStart);
   const routeStart = performance.now();
 

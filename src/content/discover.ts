@@ -138,6 +138,18 @@ export interface DiscoverCache {
   readonly listing?: Listing | undefined;
   /** List releases and pages without reading them: whoever loads them reads them (a one-shot build). */
   readonly unread?: boolean | undefined;
+  /**
+   * What the last run found. When `listing` is that run's listing, its source objects are kept for every file not
+   * in `changed`, so a caller can tell an unchanged file by identity, without looking at 10,000 texts.
+   */
+  readonly previous?: Found | undefined;
+}
+
+/** What {@link discover} found: the sources, with the listing they came from. */
+export interface Found {
+  readonly sources: Sources;
+  readonly diagnostics: Diagnostic[];
+  readonly listing: Listing;
 }
 
 /** Walks the site's content/news, content/pages and public folders. */
@@ -155,10 +167,7 @@ export async function listSources(rootDir: string): Promise<Listing> {
 }
 
 /** Reads the site's content, data files and asset list from `root` (the IO edge of the build). */
-export async function discover(
-  rootDir: string,
-  cache?: DiscoverCache,
-): Promise<{ sources: Sources; diagnostics: Diagnostic[]; listing: Listing }> {
+export async function discover(rootDir: string, cache?: DiscoverCache): Promise<Found> {
   const listing = cache?.listing ?? (await listSources(rootDir));
   const { root, news, pages, assets } = listing;
   const diagnostics = [...listing.diagnostics];
@@ -166,7 +175,15 @@ export async function discover(
   const trusted = cache?.listing !== undefined;
   if (!trusted) cache?.texts.retain(new Set([...news, ...pages].map((f) => f.absolute)));
   const pause = pacer();
-  const readAll = async (files: readonly FoundFile[]): Promise<SourceFile[]> => {
+  const before = trusted && cache?.previous?.listing === listing ? cache.previous.sources : undefined;
+  const readAll = async (files: readonly FoundFile[], kept?: readonly SourceFile[]): Promise<SourceFile[]> => {
+    if (cache && kept?.length === files.length) {
+      return files.map((file, i) =>
+        changed.has(file.relative)
+          ? { path: file.relative, text: cache.texts.read(file.absolute, true) }
+          : (kept[i] as SourceFile),
+      );
+    }
     const texts: SourceFile[] = [];
     for (const file of files) {
       if (cache?.unread) {
@@ -184,8 +201,8 @@ export async function discover(
   };
   const sources: Sources = {
     root,
-    releases: await readAll(news),
-    pages: await readAll(pages),
+    releases: await readAll(news, before?.releases),
+    pages: await readAll(pages, before?.pages),
     site: await readOptional(root, 'content/_data/site.yaml'),
     navigation: await readOptional(root, 'content/_data/navigation.yaml'),
     translations: await readOptional(root, 'content/_data/translations.yaml'),

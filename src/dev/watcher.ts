@@ -1,11 +1,6 @@
-import path from 'node:path';
-import { watch } from 'chokidar';
-
-/** The folders of a site that a build reads (content/_data lives inside content/). */
-const WATCHED = ['content', 'templates', 'public'] as const;
-
-/** Editors' swap, backup and lock files: never content, so they never start a build. */
-const EDITOR_TEMP = /(^\.#)|(~$)|(\.sw[a-p]$)|(^4913$)|(^\.DS_Store$)/;
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { WatchCommand, WatchMessage } from './watch-thread.js';
 
 /** What the watcher reports: a root-relative path with forward slashes, and what kind of change it was. */
 export interface WatchEvent {
@@ -18,40 +13,60 @@ export interface WatchEvent {
 
 /** A running watch; close it to release its file handles. */
 export interface SiteWatcher {
+  /** Resolves once every event the watcher had seen when called has been passed on. */
+  caughtUp(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Watches the site's content/, templates/ and public/ folders with chokidar (folders created later are seen too,
- * as the site root itself is watched with everything else ignored). Symlinks are not followed. Events may repeat:
- * the caller batches them.
+ * The watcher thread's module, always the compiled one in lib/ (also when the caller runs from src/ under the
+ * tests, which `npm test` compiles first): worker threads load plain JavaScript.
+ */
+const THREAD = new URL('../../lib/dev/watch-thread.js', import.meta.url);
+
+/**
+ * Watches the site's content/, templates/ and public/ folders with chokidar, on a thread of its own so that its
+ * work never delays a build (see watch-thread.ts). Folders created later are seen too, as the site root itself is
+ * watched with everything else ignored. Symlinks are not followed. Events may repeat: the caller batches them.
  */
 export async function watchSite(root: string, onEvent: (event: WatchEvent) => void): Promise<SiteWatcher> {
-  const ignored = (file: string): boolean => {
-    const relative = path.relative(root, file);
-    if (relative === '') return false;
-    const [top] = relative.split(path.sep);
-    if (!(WATCHED as readonly string[]).includes(top ?? '')) return true;
-    return EDITOR_TEMP.test(path.basename(file));
-  };
-  const report = (file: string, kind: string): void => {
-    if (ignored(file)) return;
-    const relative = path.relative(root, file).split(path.sep).join('/');
-    onEvent({ file: relative, newFolder: kind === 'addDir', structural: kind !== 'change' });
-  };
-  const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored, atomic: true });
-  watcher.on('all', (kind, file) => report(file, kind));
-  // chokidar drops a second 'change' of one file within 50 ms (its index.js, _emit), so a save that follows
-  // another quickly would be missed. Its raw file-system events are not throttled: listen to them too.
-  watcher.on('raw', (kind, name, details) => {
-    const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-    if (watched === undefined) return;
-    // A folder's watch names the child that changed; a file's watch names the file itself.
-    report(name && path.basename(watched) !== name ? path.join(watched, name) : watched, kind);
-  });
+  const thread = new Worker(THREAD, { workerData: { root }, name: 'newsroom watcher' });
+  const exited = once(thread, 'exit');
+  const waiting = new Map<number, () => void>();
+  let asked = 0;
   await new Promise<void>((resolve, reject) => {
-    watcher.once('ready', resolve);
-    watcher.once('error', reject);
+    thread.on('message', (message: WatchMessage) => {
+      if (message.type === 'event') onEvent(message.event);
+      else if (message.type === 'caught-up') {
+        waiting.get(message.id)?.();
+        waiting.delete(message.id);
+      } else if (message.type === 'ready') resolve();
+      else reject(new Error(message.message));
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the file watcher stopped (exit code ${code})`)));
+  }).catch(async (cause: unknown) => {
+    await thread.terminate();
+    throw cause;
   });
-  return { close: () => watcher.close() };
+  let closing: Promise<void> | undefined;
+  return {
+    caughtUp() {
+      if (closing) return Promise.resolve();
+      const id = ++asked;
+      thread.postMessage({ type: 'catch-up', id } satisfies WatchCommand);
+      return new Promise((resolve) => waiting.set(id, resolve));
+    },
+    close() {
+      closing ??= (async () => {
+        thread.postMessage({ type: 'close' } satisfies WatchCommand);
+        // The thread ends once chokidar has released its watches; a thread stuck for a second is stopped.
+        const timer = setTimeout(() => void thread.terminate(), 1000);
+        await exited;
+        clearTimeout(timer);
+        for (const resolve of waiting.values()) resolve();
+      })();
+      return closing;
+    },
+  };
 }

@@ -86,4 +86,84 @@ describe('RebuildQueue', () => {
     await sleep(40);
     expect(batches).toEqual([]);
   });
+
+  it('waits while a changed file looks half-written, and builds once its text is there', async () => {
+    const batches: string[][] = [];
+    let written = false;
+    const queue = new RebuildQueue(
+      async (changed) => {
+        batches.push([...changed]);
+      },
+      10,
+      () => undefined,
+      { hold: (file) => file === 'a' && !written },
+    );
+    queue.add('a');
+    await sleep(60);
+    expect(batches).toEqual([]);
+    expect(queue.busy).toBe(true);
+    written = true;
+    await queue.idle();
+    expect(batches).toEqual([['a']]);
+  });
+
+  it('builds a file that stays half-written after a bounded wait (an empty file is then an error to show)', async () => {
+    const batches: string[][] = [];
+    const queue = new RebuildQueue(
+      async (changed) => {
+        batches.push([...changed]);
+      },
+      10,
+      () => undefined,
+      { hold: () => true },
+    );
+    queue.add('a');
+    await queue.idle();
+    expect(batches).toEqual([['a']]);
+  });
+
+  it('waits the shorter solo time for one file, and the full time once a second file joins', async () => {
+    const batches: string[][] = [];
+    const queue = new RebuildQueue(
+      async (changed) => {
+        batches.push([...changed].sort());
+      },
+      120,
+      () => undefined,
+      { soloDelayMs: 10 },
+    );
+    queue.add('a');
+    await sleep(60);
+    expect(batches).toEqual([['a']]);
+    queue.add('b');
+    await sleep(5);
+    queue.add('c');
+    await sleep(60);
+    expect(batches).toHaveLength(1);
+    await queue.idle();
+    expect(batches).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('lets a file whose event is still on its way join the batch, instead of starting a second build', async () => {
+    const batches: string[][] = [];
+    let lagging = ['b', 'c'];
+    const queue = new RebuildQueue(
+      async (changed) => {
+        batches.push([...changed].sort());
+      },
+      10,
+      () => undefined,
+      {
+        // A watcher that lags: when asked, it still has events to pass on.
+        caughtUp: async () => {
+          await sleep(5);
+          for (const file of lagging) queue.add(file);
+          lagging = [];
+        },
+      },
+    );
+    queue.add('a');
+    await queue.idle();
+    expect(batches).toEqual([['a', 'b', 'c']]);
+  });
 });
