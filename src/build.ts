@@ -128,6 +128,11 @@ export interface CompiledSite {
   readonly site: SiteConfig | undefined;
   /** A hash of everything `route` is rendered from: equal signatures render equal bytes. */
   signature(route: Route): string;
+  /**
+   * What a route's signature depends on besides the route itself: the same route object has the same signature
+   * in every build with the same context (a long-lived process keeps route objects a change did not touch).
+   */
+  readonly signatureContext: string;
   /** False when site.yaml or a template is broken: nothing can be rendered. */
   readonly renderable: boolean;
   /** Renders one route, or gives the template problem as a diagnostic. */
@@ -409,6 +414,7 @@ export async function compileSite(
     assets: sources.assets,
     site,
     signature: (route) => cache.signature(route, shared, templates),
+    signatureContext: `${shared}:${templates.version}`,
     renderable,
     render,
     renderAll,
