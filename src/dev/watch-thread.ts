@@ -43,6 +43,7 @@ function run(root: string, post: (message: WatchMessage) => void): void {
   };
   /** Files that had raw events reported, with the time of the last (performance.now()): chokidar's echoes of them are dropped. */
   const rawAt = new Map<string, number>();
+  let prunedAt = 0;
   const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored, atomic: true });
   watcher.on('all', (kind, file) => {
     // Every change chokidar reports comes from raw events of the same file, reported below as they came. Its own
@@ -60,7 +61,11 @@ function run(root: string, post: (message: WatchMessage) => void): void {
     // A folder's watch names the child that changed; a file's watch names the file itself.
     const file = name && path.basename(watched) !== name ? path.join(watched, name) : watched;
     const now = performance.now();
-    if (rawAt.size > 10_000) for (const [known, at] of rawAt) if (now - at > ECHO_MS) rawAt.delete(known);
+    // Pruned at most once a minute, so a checkout of more files than that does not scan the map on every event.
+    if (rawAt.size > 10_000 && now - prunedAt > ECHO_MS) {
+      for (const [known, at] of rawAt) if (now - at > ECHO_MS) rawAt.delete(known);
+      prunedAt = now;
+    }
     rawAt.set(file, now);
     report(file, kind);
   });
