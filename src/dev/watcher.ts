@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { WatchCommand, WatchMessage } from './watch-thread.js';
 
@@ -31,9 +30,17 @@ const THREAD = new URL('../../lib/dev/watch-thread.js', import.meta.url);
  */
 export async function watchSite(root: string, onEvent: (event: WatchEvent) => void): Promise<SiteWatcher> {
   const thread = new Worker(THREAD, { workerData: { root }, name: 'newsroom watcher' });
-  const exited = once(thread, 'exit');
+  // Not events.once: that rejects when the thread fails, and the thread's failure is reported below.
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   const waiting = new Map<number, () => void>();
   let asked = 0;
+  // A thread that stopped (closed, or failed after it was ready) has nothing more to pass on.
+  let stopped = false;
+  void exited.then(() => {
+    stopped = true;
+    for (const resolve of waiting.values()) resolve();
+    waiting.clear();
+  });
   await new Promise<void>((resolve, reject) => {
     thread.on('message', (message: WatchMessage) => {
       if (message.type === 'event') onEvent(message.event);
@@ -52,7 +59,7 @@ export async function watchSite(root: string, onEvent: (event: WatchEvent) => vo
   let closing: Promise<void> | undefined;
   return {
     caughtUp() {
-      if (closing) return Promise.resolve();
+      if (closing || stopped) return Promise.resolve();
       const id = ++asked;
       thread.postMessage({ type: 'catch-up', id } satisfies WatchCommand);
       return new Promise((resolve) => waiting.set(id, resolve));
@@ -64,7 +71,6 @@ export async function watchSite(root: string, onEvent: (event: WatchEvent) => vo
         const timer = setTimeout(() => void thread.terminate(), 1000);
         await exited;
         clearTimeout(timer);
-        for (const resolve of waiting.values()) resolve();
       })();
       return closing;
     },
