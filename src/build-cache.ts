@@ -194,9 +194,9 @@ export class BuildCache {
     const table = this.#tables[kind];
     let contextKey = JSON.stringify(settings);
     const last = this.retains ? this.#lastLoad.get(kind) : undefined;
-    const same = last?.contextKey === contextKey ? last.sources : undefined;
+    const kept = last?.contextKey === contextKey ? last : undefined;
     // The same string object from here on: the loop below compares it 10,000 times.
-    if (same && last) contextKey = last.contextKey;
+    if (kept) contextKey = kept.contextKey;
     const disk = this.#options.disk;
     const fingerprint = this.#options.fingerprint ?? pipelineFingerprint();
     const results: (LoadResult | undefined)[] = [];
@@ -237,8 +237,8 @@ export class BuildCache {
         if (index + 1 === PROBE && hits < PROBE * 0.9) lookHere = false;
         return;
       }
-      if (same?.[index] === source) {
-        results.push((last as { results: LoadResult[] }).results[index]);
+      if (kept?.sources[index] === source) {
+        results.push(kept.results[index]);
         return;
       }
       const known = table.get(source.path);

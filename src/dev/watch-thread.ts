@@ -41,7 +41,7 @@ function run(root: string, post: (message: WatchMessage) => void): void {
     const relative = path.relative(root, file).split(path.sep).join('/');
     post({ type: 'event', event: { file: relative, newFolder: kind === 'addDir', structural: kind !== 'change' } });
   };
-  /** Files that had raw events reported, with the time of the last (performance.now()): chokidar's echoes of them are dropped. */
+  /** Files that had raw events reported, with the time of the last (performance.now()): their echoes are dropped. */
   const rawAt = new Map<string, number>();
   let prunedAt = 0;
   const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored, atomic: true });

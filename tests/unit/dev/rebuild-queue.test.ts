@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { RebuildQueue } from '../../../src/dev/rebuild-queue.js';
+import { type QueueOptions, RebuildQueue } from '../../../src/dev/rebuild-queue.js';
 
 /** A queue whose builds take `buildMs` and record their batches and overlaps. */
-function recordingQueue(buildMs: number, delayMs = 20) {
+function recordingQueue(buildMs: number, delayMs = 20, options: QueueOptions = {}) {
   const batches: string[][] = [];
   const errors: unknown[] = [];
   let running = 0;
@@ -18,6 +18,7 @@ function recordingQueue(buildMs: number, delayMs = 20) {
     },
     delayMs,
     (cause) => errors.push(cause),
+    options,
   );
   return { queue, batches, errors, overlapped: () => overlapped };
 }
@@ -88,16 +89,8 @@ describe('RebuildQueue', () => {
   });
 
   it('waits while a changed file looks half-written, and builds once its text is there', async () => {
-    const batches: string[][] = [];
     let written = false;
-    const queue = new RebuildQueue(
-      async (changed) => {
-        batches.push([...changed]);
-      },
-      10,
-      () => undefined,
-      { hold: (file) => file === 'a' && !written },
-    );
+    const { queue, batches } = recordingQueue(0, 10, { hold: (file) => file === 'a' && !written });
     queue.add('a');
     await sleep(60);
     expect(batches).toEqual([]);
@@ -108,30 +101,14 @@ describe('RebuildQueue', () => {
   });
 
   it('builds a file that stays half-written after a bounded wait (an empty file is then an error to show)', async () => {
-    const batches: string[][] = [];
-    const queue = new RebuildQueue(
-      async (changed) => {
-        batches.push([...changed]);
-      },
-      10,
-      () => undefined,
-      { hold: () => true },
-    );
+    const { queue, batches } = recordingQueue(0, 10, { hold: () => true });
     queue.add('a');
     await queue.idle();
     expect(batches).toEqual([['a']]);
   });
 
   it('waits the shorter solo time for one file, and the full time once a second file joins', async () => {
-    const batches: string[][] = [];
-    const queue = new RebuildQueue(
-      async (changed) => {
-        batches.push([...changed].sort());
-      },
-      120,
-      () => undefined,
-      { soloDelayMs: 10 },
-    );
+    const { queue, batches } = recordingQueue(0, 120, { soloDelayMs: 10 });
     queue.add('a');
     await sleep(60);
     expect(batches).toEqual([['a']]);
@@ -145,23 +122,15 @@ describe('RebuildQueue', () => {
   });
 
   it('lets a file whose event is still on its way join the batch, instead of starting a second build', async () => {
-    const batches: string[][] = [];
     let lagging = ['b', 'c'];
-    const queue = new RebuildQueue(
-      async (changed) => {
-        batches.push([...changed].sort());
+    const { queue, batches } = recordingQueue(0, 10, {
+      // A watcher that lags: when asked, it still has events to pass on.
+      caughtUp: async () => {
+        await sleep(5);
+        for (const file of lagging) queue.add(file);
+        lagging = [];
       },
-      10,
-      () => undefined,
-      {
-        // A watcher that lags: when asked, it still has events to pass on.
-        caughtUp: async () => {
-          await sleep(5);
-          for (const file of lagging) queue.add(file);
-          lagging = [];
-        },
-      },
-    );
+    });
     queue.add('a');
     await queue.idle();
     expect(batches).toEqual([['a', 'b', 'c']]);
