@@ -1,4 +1,5 @@
 import { compareText } from '../compare.js';
+import { HEADER_POLICY } from '../render/content-security-policy.js';
 
 /** A file and its Cache-Control, for `_headers`. */
 export interface HeaderSubject {
@@ -66,7 +67,8 @@ function sharedShape(shapes: readonly Rule[][]): Rule[] | undefined {
  * index's year shards) share their rules through a placeholder (`/pagefind/:shard/pagefind.js`), so the file stays
  * well under Cloudflare's 100 rules however many years there are; the one fingerprinted file each of them has under
  * its own name then gets no rule, so the host's default (revalidate) applies: slower, never stale. Paths carry the
- * base path (`/newsroom/news/*`).
+ * base path (`/newsroom/news/*`). One more rule, for every file, sets the headers that are the same everywhere:
+ * `X-Content-Type-Options` and the Content-Security-Policy (no other rule sets either).
  */
 export function headersFile(subjects: readonly HeaderSubject[], basePath: string): string {
   const root = folder();
@@ -107,7 +109,7 @@ export function headersFile(subjects: readonly HeaderSubject[], basePath: string
   const rules = collect(root, basePath).map(([pattern, value]) => rule(pattern, [`Cache-Control: ${value}`]));
   const header = [
     "# Written by Newsroom: each file's Cache-Control (fingerprinted files are immutable), no rule overlapping another.",
-    rule(`${basePath}/*`, ['X-Content-Type-Options: nosniff']),
+    rule(`${basePath}/*`, ['X-Content-Type-Options: nosniff', `Content-Security-Policy: ${HEADER_POLICY}`]),
   ];
   return `${[...header, ...rules].join('\n')}\n`;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Diagnostic } from '../diagnostics.js';
+import { PAGE_POLICY } from './content-security-policy.js';
 import { templateDiagnostic } from './template-error.js';
 
 /** Escapes JSON for a `<script type="application/ld+json">` block: `</script>` and `<!--` can never break out. */
@@ -51,7 +52,8 @@ export function longDate(day: string, lang: string): string {
 }
 
 /**
- * Creates the Nunjucks environment once per build: templates from `templatesDir` only, autoescape on.
+ * Creates the Nunjucks environment once per build: templates from `templatesDir` only, autoescape on, and the
+ * global `contentSecurityPolicy` for the page's meta tag.
  * Its template cache lives as long as the build, so a long-running process that builds again never renders a
  * stale layout.
  */
@@ -65,6 +67,8 @@ export function createEnvironment(templatesDir: string): nunjucks.Environment {
   });
   env.addFilter('jsonld', (value: unknown) => new nunjucks.runtime.SafeString(jsonForScript(value)));
   env.addFilter('longdate', longDate);
+  // base.njk puts it in a <meta http-equiv>: one policy for the meta tag and `_headers`.
+  env.addGlobal('contentSecurityPolicy', PAGE_POLICY);
   return env;
 }
 

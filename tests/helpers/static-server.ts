@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import sirv from 'sirv';
+import { headersFor, parseHeaders } from './headers-rules.js';
 
 /** A running static server. */
 export interface StaticServer {
@@ -15,9 +16,13 @@ export interface StaticServer {
 /**
  * Serves the built site in `dir` over real HTTP on 127.0.0.1, as a plain static host would (files only, no server
  * code), at the root or under `basePath` (`/newsroom`). A missing path gets its language's 404 page (`/fr/…` -> `fr/404.html`, else `404.html`) with status 404.
+ * Every response carries the headers the build's `_headers` gives its URL (the Content-Security-Policy ...), as
+ * Netlify and Cloudflare Pages send them.
  */
 export async function serveStatic(dir: string, options: { basePath?: string } = {}): Promise<StaticServer> {
   const basePath = options.basePath ?? '';
+  const headersPath = path.join(dir, '_headers');
+  const rules = existsSync(headersPath) ? parseHeaders(await readFile(headersPath, 'utf8')) : [];
   const files = sirv(dir, { dev: false, etag: false });
   const notFound = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const first = new URL(req.url ?? '/', 'http://host').pathname.split('/')[1] ?? '';
@@ -27,6 +32,8 @@ export async function serveStatic(dir: string, options: { basePath?: string } = 
     res.end(await readFile(page));
   };
   const server = http.createServer((req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://host').pathname;
+    for (const [name, value] of headersFor(rules, pathname)) res.setHeader(name, value);
     // Under a base path (a site served at https://example.org/newsroom/), nothing outside it exists.
     if (basePath) {
       const url = req.url ?? '/';

@@ -6,6 +6,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { type Manifest, parseManifest } from '../../src/publish/manifest.js';
+import { HEADER_POLICY } from '../../src/render/content-security-policy.js';
+import { matches, parseHeaders } from '../helpers/headers-rules.js';
 import { buildSite, cli, makeSite, REPO, release, SITE_YAML, tempDir } from '../helpers/site.js';
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
@@ -23,28 +25,6 @@ async function outputFiles(dir: string): Promise<string[]> {
 async function manifestOf(out: string): Promise<Manifest> {
   return parseManifest(await readFile(path.join(out, '.newsroom/manifest.json'), 'utf8'), 'manifest');
 }
-
-/** The `_headers` rules as Netlify and Cloudflare Pages match them: a trailing `*` matches any rest of the path. */
-function parseHeaders(text: string): { pattern: string; headers: [string, string][] }[] {
-  const rules: { pattern: string; headers: [string, string][] }[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    if (!line.startsWith(' ')) rules.push({ pattern: line, headers: [] });
-    else {
-      const [name = '', ...value] = line.trim().split(':');
-      rules.at(-1)?.headers.push([name.trim(), value.join(':').trim()]);
-    }
-  }
-  return rules;
-}
-/** Whether a rule's pattern matches a URL: a trailing `*` matches any rest, a `:placeholder` one path segment. */
-const matches = (pattern: string, url: string): boolean => {
-  const source = pattern
-    .split(/(:[a-z]+|\*$)/)
-    .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`).test(url);
-};
 
 /** The URL a reader requests for an output file: `news/x/index.html` -> `/news/x/`. */
 const urlOf = (file: string, basePath = ''): string => `${basePath}/${file.replace(/(^|\/)index\.html$/, '$1')}`;
@@ -179,6 +159,7 @@ describe('cache headers and the manifest', () => {
     const rules = parseHeaders(await readFile(path.join(out, '_headers'), 'utf8'));
     expect(rules.filter((r) => r.pattern === '/newsroom/*').flatMap((r) => r.headers)).toEqual([
       ['X-Content-Type-Options', 'nosniff'],
+      ['Content-Security-Policy', HEADER_POLICY],
     ]);
     expect(manifest.files.find((f) => f.path === 'news/a/index.html')?.cacheControl).toBe('public, max-age=60');
     expect(manifest.files.filter((f) => /^pagefind\/(2019|2020)\/pagefind\.js$/.test(f.path))).toHaveLength(2);
