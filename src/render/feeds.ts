@@ -41,7 +41,8 @@ export function renderFeed(
   });
   // RSS and Atom carry titles and summaries as HTML (Atom says type="html"; RSS readers treat them so): text goes
   // in escaped, so a title like "Rights & <Wrongs>" is shown, never parsed. JSON Feed's are plain text.
-  const asHtml = (text: string): string => (route.format === 'json' ? text : toHtml({ type: 'text', value: text }));
+  const asHtml = (text: string): string =>
+    route.format === 'json' ? text : inCdata(toHtml({ type: 'text', value: text }));
   const content = (release: FeedRoute['items'][number]): string => {
     const absolute = absoluteHtml(release, release.html, links);
     for (const asset of absolute.assets) recorder.assets.add(asset);
@@ -57,7 +58,10 @@ export function renderFeed(
       date: dateOf(release.updated),
       published: dateOf(release.date),
       ...(release.summary ? { description: asHtml(release.summary) } : {}),
-      content: leadImage(release, url) + content(release),
+      content:
+        route.format === 'json'
+          ? leadImage(release, url) + content(release)
+          : inCdata(leadImage(release, url) + content(release)),
       author: [{ name: organisation, ...(site.organisation.url ? { link: site.organisation.url } : {}) }],
       category: release.themes.map((theme) => ({ name: translations.term(route.lang, 'themes', theme).label })),
       // The library guesses a MIME type from the extension (image/svg, image/jpg): give RSS the right one, JSON
@@ -70,11 +74,29 @@ export function renderFeed(
   }
   const text =
     route.format === 'rss'
-      ? feed.rss2()
+      ? xmlChars(feed.rss2())
       : route.format === 'atom'
-        ? feed.atom1()
+        ? xmlChars(feed.atom1())
         : jsonFeed11(feed.json1(), route.lang);
   return { text, assets: [...recorder.assets] };
+}
+
+/**
+ * HTML made safe for the CDATA section the feed library puts it in: the library escapes only the first `]]>` of a
+ * section, so a second one (`]]> ]]>` in a title) would end it early, and the rest would be read as XML markup.
+ * `>` may always be written `&gt;` in HTML, in text and in attribute values alike.
+ */
+function inCdata(html: string): string {
+  return html.replaceAll(']]>', ']]&gt;');
+}
+
+/**
+ * A feed without the characters XML 1.0 forbids everywhere, even escaped (NUL and the other C0 controls but tab
+ * and line breaks; U+FFFE, U+FFFF): one pasted into a title would make the whole feed unreadable.
+ */
+function xmlChars(xml: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters to drop are control characters
+  return xml.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 }
 
 const IMAGE_TYPES: Record<string, string> = {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { extractFromJson } from '@extractus/feed-extractor';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { type CheerioAPI, load } from 'cheerio';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DevSession } from '../../src/dev/dev-session.js';
@@ -358,6 +358,27 @@ describe('feeds', () => {
     expect(feed.items[49]?.title).toBe('R5');
     expect(feed.items[0]?.content).toContain('href="https://news.example.org/news/r0/"');
     expect(feed.items[0]?.content).toMatch(/src="https:\/\/news\.example\.org\/images\/a\.[0-9a-f]{8}\.svg"/);
+  });
+
+  it('stay well-formed XML with "]]>" twice or a control character in a title, summary or body', async () => {
+    // The feed library escapes only the first "]]>" of a CDATA section: a second one ended it, and what followed was
+    // read as XML (here an <img onerror>); a NUL (XML forbids it even escaped) made the whole feed unreadable.
+    const hostile = ']]> ]]> <img src=x onerror=alert(1)>';
+    const root = await makeSite({
+      'content/news/a.md': release(
+        { title: JSON.stringify(`${hostile}\u0000`), summary: JSON.stringify(hostile) },
+        `${hostile}\n\nAnd \u0001 ]]> ]]> again.\n`,
+      ),
+    });
+    expect((await buildSite(root)).code).toBe(0);
+    for (const name of ['feed.xml', 'atom.xml']) {
+      const raw = await readFile(path.join(root, 'dist/news', name), 'utf8');
+      expect(XMLValidator.validate(raw), name).toBe(true);
+      const [item] = parseFeed(raw).items;
+      expect(item?.title, name).toBe(hostile);
+      expect(item?.content, name).toContain('<p>And  ]]> ]]> again.</p>');
+      expect(item?.content, name).not.toContain('<img src=x');
+    }
   });
 });
 
