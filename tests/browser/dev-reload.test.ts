@@ -19,7 +19,7 @@ const CSS = 'body { background-color: rgb(255, 255, 255); }\n';
 declare const document: { querySelector(selector: string): { textContent: string | null } | null; body: object };
 declare const window: { __marker?: number };
 declare const location: { href: string };
-declare function getComputedStyle(element: object): { backgroundColor: string };
+declare function getComputedStyle(element: object): { backgroundColor: string; position: string };
 
 let root: string;
 let session: DevSession | undefined;
@@ -92,6 +92,8 @@ describe('newsroom dev in a browser', () => {
       await overlay.waitFor({ state: 'visible', ...LIVE });
       expect(await overlay.getAttribute('role')).toBe('alert');
       expect(await overlay.textContent()).toMatch(/templates\/partials\/nav\.njk:\d+:\d+: /);
+      // Styled through the DOM, which the page's Content-Security-Policy allows (a style attribute it refuses).
+      expect(await overlay.evaluate((element) => getComputedStyle(element).position)).toBe('fixed');
       expect(await h1(page)).toBe('Last Good Headline');
       const served = await page.evaluate(async () => {
         const response = await fetch(location.href);
