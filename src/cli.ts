@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { type BuildOptions, build, outputDirectory } from './build.js';
 import { buildProgress } from './build-progress.js';
 import type { DevSession } from './dev/dev-session.js';
+import { MEMORY_REPORT_ENV, reportMemoryOnSignal } from './dev/memory-report.js';
 import { formatDiagnostic, type Streams } from './diagnostics.js';
 import { checkNewRelease, createRelease, NewReleaseError, today } from './new-release.js';
 import { SearchIndexError } from './output/search-index.js';
@@ -441,7 +442,10 @@ async function runDev(command: Extract<Command, { name: 'dev' }>, streams: Strea
     streams.out(`newsroom: serving ${session.url} (Ctrl-C to stop)`);
     if (command.open) openBrowser(session.url);
   }
+  // For `npm run soak`: memory figures on SIGUSR2, only when asked for (a stray signal must not print by default).
+  const stopReporting = process.env[MEMORY_REPORT_ENV] ? reportMemoryOnSignal(streams.out) : undefined;
   await stop;
+  stopReporting?.();
   await session.close();
   streams.out('newsroom: stopped');
   return EXIT.ok;

@@ -56,6 +56,77 @@ function directoryRedirect(dir: string, url: string): string | undefined {
   return `${rawPath}/${query.length > 0 ? `?${query.join('?')}` : ''}`;
 }
 
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/**
+ * How many times a file read while it was being rewritten is read again before it is served as read, and the first
+ * wait, doubled each time up to the last (about 2 s in all): with the disk and libuv's threads busy with a rebuild's
+ * writes, a page can stay empty between its truncation and its write for tens of milliseconds.
+ */
+const REREADS = 25;
+const REREAD_DELAY_MS = [5, 100] as const;
+
+/**
+ * Runs `serve` (sirv) with the response held in memory, and sends it only once its body has the length its headers
+ * announce and a page is not empty. The dev output is rewritten in place while pages are read, and sirv stats a file
+ * before it reads it: a file rewritten in between gave a cut body, an empty page, or more bytes than announced (which
+ * the browser's parser rejects). Such a response is made again from a fresh stat and read; so is one whose file went
+ * between the two (a read error sirv leaves unhandled, which would end the process).
+ */
+function serveWhole(serve: Handler, req: http.IncomingMessage, res: http.ServerResponse, attempt = 0): void {
+  const { writeHead, write, end } = res;
+  let status: number | undefined;
+  let headers: http.OutgoingHttpHeaders = {};
+  const chunks: Buffer[] = [];
+  let retried = false;
+  const restore = (): void => {
+    Object.assign(res, { writeHead, write, end });
+    res.off('pipe', watchSource);
+  };
+  const retry = (): void => {
+    if (retried) return;
+    retried = true;
+    restore();
+    const wait = Math.min(REREAD_DELAY_MS[0] * 2 ** attempt, REREAD_DELAY_MS[1]);
+    setTimeout(() => serveWhole(serve, req, res, attempt + 1), wait);
+  };
+  const watchSource = (source: NodeJS.ReadableStream): void => {
+    source.once('error', () => {
+      source.unpipe(res);
+      retry();
+    });
+  };
+  res.on('pipe', watchSource);
+  // The overrides take the forms sirv and notFound use: writeHead(status, headers?), write(chunk), end(chunk?).
+  res.writeHead = ((code: number, given?: http.OutgoingHttpHeaders) => {
+    status = code;
+    headers = { ...given };
+    return res;
+  }) as typeof res.writeHead;
+  res.write = ((chunk: string | Uint8Array) => {
+    chunks.push(Buffer.from(chunk));
+    return true;
+  }) as typeof res.write;
+  res.end = ((chunk?: string | Uint8Array | (() => void)) => {
+    if (retried) return res;
+    if (chunk !== undefined && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
+    const body = Buffer.concat(chunks);
+    const code = status ?? res.statusCode;
+    const announced = headers['Content-Length'] ?? headers['content-length'];
+    const cut = announced !== undefined && Number(announced) !== body.length;
+    const empty = body.length === 0 && String(headers['Content-Type'] ?? '').startsWith('text/html');
+    if (req.method === 'GET' && code < 300 && (cut || empty) && attempt < REREADS) {
+      retry();
+      return res;
+    }
+    restore();
+    if (req.method === 'GET' && announced !== undefined) headers['Content-Length'] = body.length;
+    res.writeHead(code, headers);
+    return req.method === 'HEAD' ? res.end() : res.end(body);
+  }) as typeof res.end;
+  serve(req, res);
+}
+
 /**
  * Serves the dev output: static files through sirv (content types, ETag and 304, no path traversal), pretty URLs,
  * the site's 404 page with status 404, the live-reload script and its event stream (server-sent events).
@@ -112,7 +183,7 @@ export async function startServer(options: ServerOptions): Promise<DevServer> {
       res.writeHead(302, { Location: redirect }).end();
       return;
     }
-    files(req, res);
+    serveWhole(files, req, res);
   });
 
   await new Promise<void>((resolve, reject) => {
