@@ -159,7 +159,7 @@ describe('publish through injected faults', () => {
     ]);
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0]).toMatch(
-      /^newsroom: cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNRESET after 6 attempts\): check --endpoint and the network; the bucket keeps its previous manifest: run publish again to finish the job$/,
+      /^newsroom: cannot reach http:\/\/127\.0\.0\.1:\d+ \((ECONNRESET|EPIPE) after 6 attempts\): check --endpoint and the network; the bucket keeps its previous manifest: run publish again to finish the job$/,
     );
   }, 60_000);
 
