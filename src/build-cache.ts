@@ -257,6 +257,7 @@ export class BuildCache {
       if (one.fromDisk) this.counts.fromDisk++;
       else this.counts.loaded++;
       if (one.corrupt && elsewhere && disk) disk.counts.corrupt++;
+      if (!one.stored && !one.fromDisk && elsewhere && disk) disk.counts.unwritable++;
       if (one.stored) indexing?.add(item.path, one.key, one.result);
       results[item.index] = this.#remember(
         table,

@@ -88,6 +88,11 @@ export interface BuildResult {
   /** True when the output directory now holds this build. */
   readonly written: boolean;
   readonly stats: BuildStats;
+  /**
+   * When cache entries could not be written (a full or read-only disk): the error code of the first failure seen on
+   * the main thread, or undefined when only worker threads failed. The build is complete; the next one is slower.
+   */
+  readonly cacheFailure?: { readonly dir: string; readonly code: string | undefined } | undefined;
 }
 
 /** What a build did, in numbers: the summary line. */
@@ -105,6 +110,8 @@ export interface BuildStats {
   readonly indexed: number;
   /** Cache entries found damaged (then made again, never used). */
   readonly corrupt: number;
+  /** Cache entries that could not be written (a full or read-only disk): the build goes on without them. */
+  readonly unwritable: number;
   /** Pages and feeds rendered. */
   readonly rendered: number;
   /** Files written into the output, and files already there with the same bytes. */
@@ -508,6 +515,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         fromCache: 0,
         indexed: 0,
         corrupt: 0,
+        unwritable: 0,
         rendered: 0,
         written: 0,
         unchanged: unchanged.files,
@@ -693,11 +701,15 @@ async function buildWith(
                 ...counts,
                 files: written.written + written.unchanged,
               };
-        await writeState(statePath(options.cacheDir, outDir), {
+        const failed = await writeState(statePath(options.cacheDir, outDir), {
           ...nextState,
           manifest,
           unchanged,
         });
+        if (failed !== undefined && disk) {
+          disk.counts.unwritable++;
+          disk.failure ??= failed;
+        }
       }
     }
     return {
@@ -712,11 +724,13 @@ async function buildWith(
         fromCache: cache.counts.fromDisk,
         indexed: cache.counts.indexed,
         corrupt: disk?.counts.corrupt ?? 0,
+        unwritable: disk?.counts.unwritable ?? 0,
         rendered: rendered.paths.length,
         written: written?.written ?? 0,
         unchanged: written?.unchanged ?? 0,
         milliseconds: performance.now() - started,
       },
+      cacheFailure: disk?.counts.unwritable ? { dir: disk.dir, code: disk.failure } : undefined,
     };
   } catch (cause) {
     await writer?.abort();

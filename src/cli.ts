@@ -9,7 +9,7 @@ import { MEMORY_REPORT_ENV, reportMemoryOnSignal } from './dev/memory-report.js'
 import { formatDiagnostic, type Streams } from './diagnostics.js';
 import { checkNewRelease, createRelease, NewReleaseError, today } from './new-release.js';
 import { SearchIndexError } from './output/search-index.js';
-import { OutputError } from './output/write-site.js';
+import { describeWriteFailure, OutputError } from './output/write-site.js';
 import { Profile } from './profile.js';
 import { diffManifests } from './publish/diff.js';
 import { diffJson, formatDiff, formatPurge } from './publish/diff-report.js';
@@ -355,6 +355,13 @@ async function runBuild(
         `newsroom: ${command} failed (${tally})${command === 'build' ? '; the previous output is unchanged' : ''}`,
       );
       return EXIT.failed;
+    }
+    if (result.cacheFailure) {
+      const { dir, code } = result.cacheFailure;
+      const why = code === undefined ? '' : `: ${describeWriteFailure({ code }, '--cache-dir')}`;
+      streams.err(
+        `newsroom: warning: could not write to the cache in ${dir} (${result.stats.unwritable} entries)${why}; this build is complete, the next one will redo the work it could not keep`,
+      );
     }
     const where = path.relative(process.cwd(), result.outDir) || '.';
     const counted = `${result.stats.pages} pages and ${result.stats.feeds} feeds and sitemaps`;

@@ -29,6 +29,8 @@ export interface CacheCounts {
  */
 export class DiskCache {
   readonly counts: CacheCounts = { hits: 0, misses: 0, corrupt: 0, unwritable: 0 };
+  /** The error code of the first write that failed on this thread (ENOSPC, EROFS ...), for the build's warning. */
+  failure: string | undefined;
 
   constructor(readonly dir: string) {}
 
@@ -100,8 +102,9 @@ export class DiskCache {
       writeFileSync(temp, encode(value));
       renameSync(temp, file);
       return true;
-    } catch {
+    } catch (cause) {
       this.counts.unwritable++;
+      this.failure ??= (cause as NodeJS.ErrnoException).code ?? 'EIO';
       made.delete(path.dirname(file));
       rmSync(temp, { force: true });
       return false;

@@ -97,15 +97,17 @@ export function* serializeState(state: BuildState): Generator<string> {
 }
 
 /** Writes the state (atomically: a killed build leaves the old one or none). */
-export async function writeState(file: string, state: BuildState): Promise<void> {
+export async function writeState(file: string, state: BuildState): Promise<string | undefined> {
   const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(temp, serializeState(state));
     await rename(temp, file);
-  } catch {
-    // The state only saves the next build time.
+    return undefined;
+  } catch (cause) {
+    // The state only saves the next build time: the caller warns, the build goes on.
     await rm(temp, { force: true });
+    return (cause as NodeJS.ErrnoException).code ?? 'EIO';
   }
 }
 

@@ -180,11 +180,27 @@ async function assertOwned(out: string): Promise<void> {
   }
 }
 
-function describe(cause: unknown): string {
+/**
+ * Why a write failed and what to do, for {@link OutputError}: the disk full, a read-only file system or missing
+ * permission are named with their code, so the line says what to fix.
+ */
+export function describeWriteFailure(cause: unknown, option = '--out'): string {
   const code = (cause as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return 'the disk is full';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied (read-only?)';
-  return cause instanceof Error ? cause.message : String(cause);
+  switch (code) {
+    case 'ENOSPC':
+      return `the disk is full (ENOSPC): free space on it or build with ${option} on another disk`;
+    case 'EDQUOT':
+      return `the disk quota is used up (EDQUOT): free space or build with ${option} on another disk`;
+    case 'EROFS':
+      return `the file system is read-only (EROFS): build with ${option} on a writable disk`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code}): make it writable for this user or build with ${option} elsewhere`;
+    default: {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return code && !message.includes(code) ? `${message} (${code})` : message;
+    }
+  }
 }
 
 /** A site being written: files go into a temporary directory as they come, and replace the output at the end. */
@@ -217,7 +233,7 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
       await work();
     } catch (cause) {
       if (cause instanceof OutputError) throw cause;
-      throw new OutputError(`cannot write ${where}: ${describe(cause)}`, where, { cause });
+      throw new OutputError(`cannot write ${where}: ${describeWriteFailure(cause)}`, where, { cause });
     }
   };
   await guarded(out, async () => {
@@ -231,7 +247,8 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   // are written and files the build does not make are deleted. Renamed first, so a killed build leaves it as a
   // temporary directory that the next build removes.
   const recycled = options.previous ? await recycle(sparePath(out), temp) : undefined;
-  if (!recycled) await guarded(temp, () => mkdir(temp).then(() => undefined));
+  // A failure names the folder it is made in: the temporary name would mean nothing to the reader.
+  if (!recycled) await guarded(parent, () => mkdir(temp).then(() => undefined));
   const produced = new Set<string>();
   const target = (relative: string): string => {
     const full = path.resolve(temp, relative);
@@ -432,7 +449,7 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
             (f) => () => put(f.path, (full) => writeFile(full, f.contents)),
           ),
         );
-        if (recycled) await guarded(temp, () => removeStale(temp, recycled, produced));
+        if (recycled) await guarded(out, () => removeStale(temp, recycled, produced));
         await guarded(out, async () => {
           if (await exists(out)) {
             const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);

@@ -17,6 +17,8 @@ export interface RequestPlace {
   /** `--endpoint`, or undefined for AWS. */
   readonly endpoint: string | undefined;
   readonly region: string;
+  /** Attempts made, when Newsroom retried rather than the SDK (a reply cut off while its body was read). */
+  readonly attempts?: number | undefined;
 }
 
 const VERB: Record<S3Operation, [string, string]> = {
@@ -60,6 +62,14 @@ function networkCode(error: unknown, depth = 0): string | undefined {
 }
 
 /**
+ * Whether `error` is a connection lost outside the SDK's retries: a reply cut off while its body was read (the SDK
+ * had already returned), which has a network code and no request metadata.
+ */
+export function isCutOff(error: unknown): boolean {
+  return shapeOf(error).$metadata === undefined && networkCode(error) !== undefined;
+}
+
+/**
  * One line saying why a request failed and what to do, never with credentials (the SDK's messages carry none);
  * undefined for errors that are not about S3 or the network (programmer errors, thrown on).
  */
@@ -67,7 +77,7 @@ export function describeS3Error(error: unknown, place: RequestPlace): string | u
   const { name, message, $metadata } = shapeOf(error);
   const [verb, permission] = VERB[place.operation];
   const server = place.endpoint ?? `S3 in ${place.region}`;
-  const attempts = $metadata?.attempts ?? 1;
+  const attempts = $metadata?.attempts ?? place.attempts ?? 1;
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   if (name === 'CredentialsProviderError') {
     return 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -8,11 +9,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { ListedObject, StoredObject } from './plan.js';
-import { describeS3Error, PublishError, type S3Operation } from './publish-error.js';
+import { describeS3Error, isCutOff, PublishError, type S3Operation } from './publish-error.js';
 import { keyOf, listPrefix, type S3Target } from './s3-target.js';
 
 /** Attempts per request (the SDK's standard retry strategy, exponential backoff with jitter between them). */
 export const MAX_ATTEMPTS = 6;
+/** Milliseconds before the second attempt of a request Newsroom retries itself; doubled each time, with jitter. */
+const RETRY_BASE = 100;
 
 /** How to reach the bucket. */
 export interface BucketOptions {
@@ -166,12 +169,21 @@ export class SiteBucket {
   private async request<T>(operation: S3Operation, path: string, send: (key: string) => Promise<T>): Promise<T> {
     const { target, endpoint, region } = this.options;
     const key = path === '' ? listPrefix(target) : keyOf(target, path);
-    try {
-      return await send(key);
-    } catch (error) {
-      const message = describeS3Error(error, { operation, bucket: target.bucket, key, endpoint, region });
-      if (message === undefined) throw error;
-      throw new PublishError(message, { cause: error });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(key);
+      } catch (error) {
+        // The SDK retries a request that fails; a reply cut off while its body is read, after the SDK has returned,
+        // is retried here as a whole, with the same backoff (every request publish makes is idempotent).
+        if (isCutOff(error) && attempt < MAX_ATTEMPTS) {
+          await sleep(RETRY_BASE * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+          continue;
+        }
+        const place = { operation, bucket: target.bucket, key, endpoint, region, attempts: attempt };
+        const message = describeS3Error(error, place);
+        if (message === undefined) throw error;
+        throw new PublishError(message, { cause: error });
+      }
     }
   }
 }

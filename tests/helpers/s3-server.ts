@@ -33,8 +33,8 @@ export interface LoggedRequest {
   readonly key: string;
   /** The raw query string, e.g. `delete=` or `list-type=2&prefix=...`. */
   readonly query: string;
-  /** For a batch delete (POST ?delete): the keys in its body. */
-  readonly keys: readonly string[];
+  /** For a batch delete (POST ?delete): the keys in its body (empty until the body has arrived). */
+  keys: readonly string[];
   /** The status sent back; undefined while unanswered (or when the connection was dropped). */
   status: number | undefined;
 }
@@ -47,9 +47,20 @@ export interface Fault {
   readonly key?: RegExp;
   /** How many matching requests it hits; Infinity for every one. */
   times: number;
-  /** An S3 error reply, or `drop` to close the connection without a reply. */
-  readonly answer: { readonly status: number; readonly code: string } | 'drop';
+  /**
+   * An S3 error reply; `drop` closes the connection once the request has arrived, without a reply; `cut-request`
+   * closes it after the first part of the request's body (mid-upload); `cut-response` forwards the request, then
+   * closes the connection after half of the reply's body (the request took effect, the client cannot know);
+   * `slow` forwards it after 300 ms.
+   */
+  readonly answer: { readonly status: number; readonly code: string } | FaultKind;
 }
+
+/** The faults other than an error reply. */
+export type FaultKind = 'drop' | 'cut-request' | 'cut-response' | 'slow';
+
+/** When {@link S3TestServer.observe} is called: a request changed the bucket, or a fault fired. */
+export type Moment = 'write' | 'fault';
 
 /** How an object is stored: what a reader gets back. */
 export interface StoredObjectState {
@@ -84,6 +95,11 @@ export class S3TestServer {
   delay = 0;
   /** Which requests `delay` slows down, e.g. `PUT`; undefined for all. */
   slowMethod: string | undefined;
+  /**
+   * Awaited before the client hears of a write that reached s3rver, and when a fault fires: sees the bucket as a
+   * reader could at that moment (other requests in flight go on meanwhile).
+   */
+  observe: ((moment: Moment, request: LoggedRequest) => Promise<void>) | undefined;
   private inFlight = 0;
   private waiters: (() => void)[] = [];
 
@@ -136,6 +152,7 @@ export class S3TestServer {
     this.faults.length = 0;
     this.delay = 0;
     this.slowMethod = undefined;
+    this.observe = undefined;
   }
 
   /** The logged requests that changed the bucket, as `PUT key` and `DELETE key` (one per key of a batch delete). */
@@ -204,31 +221,45 @@ export class S3TestServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, port: number): Promise<void> {
-    const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://proxy');
     const [, bucket = '', ...rest] = url.pathname.split('/');
+    const method = req.method ?? 'GET';
+    const key = decodeURIComponent(rest.join('/'));
+    const fault = this.faults.find(
+      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.key || f.key.test(key)),
+    );
+    if (fault) fault.times--;
+    const answer = fault?.answer;
     const entry: LoggedRequest = {
-      method: req.method ?? 'GET',
+      method,
       bucket: decodeURIComponent(bucket),
-      key: decodeURIComponent(rest.join('/')),
+      key,
       query: url.search.slice(1),
-      keys: [...body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1] ?? ''),
+      keys: [],
       status: undefined,
     };
+    if (answer === 'cut-request') {
+      // Mid-upload: the first chunk of the body has arrived (or, with no body, the headers), then the line goes dead.
+      this.log.push(entry);
+      await this.observe?.('fault', entry);
+      if (Number(req.headers['content-length'] ?? 0) > 0) await new Promise((resolve) => req.once('data', resolve));
+      req.socket.destroy();
+      return;
+    }
+    const body = await readBody(req);
+    entry.keys = [...body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1] ?? '');
     this.log.push(entry);
     if (this.delay > 0 && (!this.slowMethod || this.slowMethod === entry.method)) await sleep(this.delay);
-    const fault = this.faults.find(
-      (f) => f.times > 0 && (!f.method || f.method === entry.method) && (!f.key || f.key.test(entry.key)),
-    );
-    if (fault) {
-      fault.times--;
-      if (fault.answer === 'drop') {
+    if (answer === 'slow') await sleep(300);
+    if (fault && answer !== 'slow' && answer !== 'cut-response') await this.observe?.('fault', entry);
+    if (answer !== undefined && answer !== 'slow' && answer !== 'cut-response') {
+      if (answer === 'drop') {
         req.socket.destroy();
         return;
       }
-      entry.status = fault.answer.status;
-      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.answer.code}</Code><Message>Injected by the test proxy</Message><RequestId>test</RequestId></Error>`;
-      res.writeHead(fault.answer.status, {
+      entry.status = answer.status;
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${answer.code}</Code><Message>Injected by the test proxy</Message><RequestId>test</RequestId></Error>`;
+      res.writeHead(answer.status, {
         'content-type': 'application/xml',
         'content-length': Buffer.byteLength(xml),
       });
@@ -242,13 +273,33 @@ export class S3TestServer {
       const upstream = http.request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent: false },
         (reply) => {
-          entry.status = reply.statusCode;
-          const replyHeaders = { ...reply.headers };
-          delete replyHeaders.connection;
-          res.writeHead(reply.statusCode ?? 502, replyHeaders);
-          reply.pipe(res);
-          reply.on('end', resolve);
-          reply.on('error', reject);
+          void (async () => {
+            entry.status = reply.statusCode;
+            const replyHeaders = { ...reply.headers };
+            delete replyHeaders.connection;
+            const changes = entry.method === 'PUT' || entry.method === 'DELETE' || entry.method === 'POST';
+            if (changes || answer === 'cut-response') {
+              // The whole reply first: the write has landed at s3rver, the client does not know yet.
+              const chunks: Buffer[] = [];
+              for await (const chunk of reply) chunks.push(chunk as Buffer);
+              if (changes) await this.observe?.('write', entry);
+              const bytes = Buffer.concat(chunks);
+              res.writeHead(reply.statusCode ?? 502, replyHeaders);
+              if (answer === 'cut-response') {
+                await this.observe?.('fault', entry);
+                // Half the body (at least the headers), then the connection closes.
+                res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+                await sleep(10);
+                req.socket.destroy();
+              } else res.end(bytes);
+              resolve();
+              return;
+            }
+            res.writeHead(reply.statusCode ?? 502, replyHeaders);
+            reply.pipe(res);
+            reply.on('end', resolve);
+            reply.on('error', reject);
+          })().catch(reject);
         },
       );
       upstream.on('error', reject);
