@@ -40,7 +40,8 @@ export function parseYaml(
   nesting: number = DEFAULT_LIMITS.nesting,
 ): { data: LocatedData | undefined; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: true });
+  // Duplicate keys are found by checkShape, in linear time.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, schema: 'core', prettyErrors: true });
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -68,19 +69,21 @@ export function parseYaml(
     const problem =
       shape.kind === 'nesting'
         ? nestingError(file, where, 'YAML', nesting)
-        : shape.kind === 'cycle'
-          ? error(
-              file,
-              where,
-              'yaml/aliases',
-              'an alias (*name) is inside the value it names: the value would never end; remove the alias',
-            )
-          : error(
-              file,
-              where,
-              'yaml/aliases',
-              `aliases (*name) repeat ${shape.size} characters of YAML, more than ${MAX_ALIAS_EXPANSION}: write the values out, or alias smaller ones`,
-            );
+        : shape.kind === 'duplicate'
+          ? error(file, where, 'yaml/duplicate_key', 'Map keys must be unique (keep one of them)')
+          : shape.kind === 'cycle'
+            ? error(
+                file,
+                where,
+                'yaml/aliases',
+                'an alias (*name) is inside the value it names: the value would never end; remove the alias',
+              )
+            : error(
+                file,
+                where,
+                'yaml/aliases',
+                `aliases (*name) repeat ${shape.size} characters of YAML, more than ${MAX_ALIAS_EXPANSION}: write the values out, or alias smaller ones`,
+              );
     return { data: undefined, diagnostics: [problem] };
   }
   let value: unknown;

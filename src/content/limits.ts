@@ -7,7 +7,10 @@ import { type Diagnostic, error, type Position, START } from '../diagnostics.js'
 export interface Limits {
   /** Bytes of one Markdown or data file under content/ (1 MB = 1,000,000 bytes). */
   readonly fileSize: number;
-  /** Bytes of one file's YAML front matter (parsing YAML costs about 10 µs an item, so it is kept to metadata). */
+  /**
+   * Bytes of one file's YAML front matter: the yaml package parses a flow list at about 40 µs an item, so 32 kB of
+   * `[x,x,...]` takes about half a second; real front matter is a few kB.
+   */
   readonly frontMatter: number;
   /** Releases and pages in the site, together. */
   readonly files: number;
@@ -18,7 +21,7 @@ export interface Limits {
 /** The limits unless site.yaml's `limits` says otherwise. */
 export const DEFAULT_LIMITS: Limits = {
   fileSize: 5_000_000,
-  frontMatter: 100_000,
+  frontMatter: 32_000,
   files: 200_000,
   nesting: 100,
 };

@@ -1,4 +1,4 @@
-import { type Document, isAlias, isCollection, isPair, isScalar, type Node } from 'yaml';
+import { type Document, isAlias, isCollection, isMap, isPair, isScalar, type Node } from 'yaml';
 
 /** Characters of YAML that aliases may repeat in one document, in total. */
 export const MAX_ALIAS_EXPANSION = 1_000_000;
@@ -7,6 +7,7 @@ export const MAX_ALIAS_EXPANSION = 1_000_000;
 export type ShapeProblem =
   | { readonly kind: 'nesting'; readonly node: Node }
   | { readonly kind: 'cycle'; readonly node: Node }
+  | { readonly kind: 'duplicate'; readonly node: Node }
   | { readonly kind: 'expansion'; readonly node: Node; readonly size: number };
 
 interface Measure {
@@ -16,12 +17,8 @@ interface Measure {
   readonly size: number;
 }
 
-/** The child nodes of a node: pairs' keys and values, items, and an alias's source. */
-function childrenOf(doc: Document, node: Node): Node[] {
-  if (isAlias(node)) {
-    const source = node.resolve(doc);
-    return source ? [source as Node] : [];
-  }
+/** The child nodes of a collection: pairs' keys and values, and items. */
+function childrenOf(node: Node): Node[] {
   if (!isCollection(node)) return [];
   const children: Node[] = [];
   for (const item of node.items) {
@@ -33,19 +30,64 @@ function childrenOf(doc: Document, node: Node): Node[] {
   return children;
 }
 
+/**
+ * The second of two equal keys of a map, if any: keys that become the same property (`1` and `"1"`) count as equal.
+ * In one pass with a set, as yaml's own `uniqueKeys` compares every pair (10,000 keys: 4 s).
+ */
+function duplicateKey(node: Node): Node | undefined {
+  if (!isMap(node)) return undefined;
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    const key = pair.key;
+    if (!isScalar(key)) continue;
+    const name = String(key.value);
+    if (seen.has(name)) return key;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 const textLength = (node: Node): number => (node.range ? node.range[1] - node.range[0] : 1);
+
+/**
+ * What each alias names: the last node with its anchor before it. Found in one pass, as yaml's own `Alias.resolve`
+ * walks the whole document for each alias (a hundred aliases in a big document would cost a hundred walks).
+ */
+function aliasSources(root: Node): Map<Node, Node> {
+  const anchors = new Map<string, Node>();
+  const sources = new Map<Node, Node>();
+  const nodes: Node[] = [root];
+  const ordered: Node[] = [];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Node;
+    ordered.push(node);
+    nodes.push(...childrenOf(node).reverse());
+  }
+  // Document order: keys, values and items come after their collection, in the order they are written.
+  ordered.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
+  for (const node of ordered) {
+    if (isAlias(node)) {
+      const source = anchors.get(node.source);
+      if (source) sources.set(node, source);
+    } else if (node.anchor) anchors.set(node.anchor, node);
+  }
+  return sources;
+}
 
 /**
  * Checks the shape of a parsed document before it becomes JavaScript values (which is recursive, and repeats what
  * aliases name): nesting deeper than `maxDepth` counting what aliases bring in, an alias inside the value it names
- * (a cycle: the value would be infinite), or aliases repeating more than {@link MAX_ALIAS_EXPANSION} characters
+ * (a cycle: the value would be infinite), a key written twice in a map, or aliases repeating more than {@link MAX_ALIAS_EXPANSION} characters
  * (many aliases of one big value). One pass, without recursion: each node is measured once.
  */
 export function checkShape(doc: Document, maxDepth: number): ShapeProblem | undefined {
   const root = doc.contents as Node | null;
   if (!root) return undefined;
+  const sources = aliasSources(root);
   const measured = new Map<Node, Measure>();
   const active = new Set<Node>();
+  /** The alias that repeats the most, where an expansion over the limit is reported. */
+  let biggest: { node: Node; size: number } | undefined;
   // `depth`: the collections around the node.
   const stack: { node: Node; children: Node[] | undefined; depth: number }[] = [
     { node: root, children: undefined, depth: 0 },
@@ -57,10 +99,19 @@ export function checkShape(doc: Document, maxDepth: number): ShapeProblem | unde
         stack.pop();
         continue;
       }
-      if (active.has(top.node)) return { kind: 'cycle', node: top.node };
       if (top.depth > maxDepth) return { kind: 'nesting', node: top.node };
       active.add(top.node);
-      top.children = childrenOf(doc, top.node);
+      if (isAlias(top.node)) {
+        const source = sources.get(top.node);
+        if (source && active.has(source)) return { kind: 'cycle', node: top.node };
+        top.children = source ? [source] : [];
+        // Measured on its own: the alias's check below adds the levels above it.
+        if (source) stack.push({ node: source, children: undefined, depth: 0 });
+        continue;
+      }
+      const duplicate = duplicateKey(top.node);
+      if (duplicate) return { kind: 'duplicate', node: duplicate };
+      top.children = childrenOf(top.node);
       const inner = isCollection(top.node) ? top.depth + 1 : top.depth;
       for (const child of top.children) stack.push({ node: child, children: undefined, depth: inner });
       continue;
@@ -79,8 +130,11 @@ export function checkShape(doc: Document, maxDepth: number): ShapeProblem | unde
     // Measured below this node, the levels under it; where it sits decides whether the whole goes over.
     if (top.depth + depth > maxDepth) return { kind: 'nesting', node: top.node };
     measured.set(top.node, { depth, size });
+    if (isAlias(top.node) && size > (biggest?.size ?? 0)) biggest = { node: top.node, size };
   }
   const total = measured.get(root)?.size ?? 0;
-  if (total > MAX_ALIAS_EXPANSION + textLength(root)) return { kind: 'expansion', node: root, size: total };
+  if (total > MAX_ALIAS_EXPANSION + textLength(root)) {
+    return { kind: 'expansion', node: biggest?.node ?? root, size: total };
+  }
   return undefined;
 }
