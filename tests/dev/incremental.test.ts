@@ -7,6 +7,7 @@ import { build, compileSite } from '../../src/build.js';
 import { BuildCache } from '../../src/build-cache.js';
 import type { Listing } from '../../src/content/discover.js';
 import { DevOutput } from '../../src/dev/dev-output.js';
+import { fuzzParameters } from '../helpers/fuzz.js';
 import { makeSite, NAV_YAML, SITE_YAML, tempDir } from '../helpers/site.js';
 import { readDevTree, readTree } from '../helpers/tree.js';
 
@@ -225,8 +226,13 @@ async function newWorld(): Promise<World> {
 }
 
 const runs = Number(process.env.NEWSROOM_FUZZ_RUNS ?? 20);
+/** Long sequences in `npm run fuzz` (thousands of steps in all), as in `npm test` otherwise. */
+const maxLength = process.env.NEWSROOM_FUZZ_RUNS ? 40 : 8;
 const outputs: string[] = [];
+/** Steps checked (one compile and dev update compared with a clean build each), printed at the end. */
+let steps = 0;
 afterAll(async () => {
+  console.log(`incremental property: ${runs} sequences, ${steps} steps`);
   await Promise.all(outputs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -235,7 +241,7 @@ describe('incremental dev builds', () => {
     await fc.assert(
       // `reported`: whether the watcher's list of changed files is passed on; without it, changes are found by stat.
       fc.asyncProperty(
-        fc.array(action, { minLength: 1, maxLength: 8 }),
+        fc.array(action, { minLength: 1, maxLength }),
         fc.boolean(),
         fc.boolean(),
         async (actions, drafts, reported) => {
@@ -249,6 +255,7 @@ describe('incremental dev builds', () => {
           let listing: Listing | undefined;
           try {
             const step = async (touched: string[]) => {
+              steps++;
               const changed = reported ? touched : [];
               // As the dev server does when the watcher saw only content changes: reuse the last walk.
               const known = new Set(listing ? [...listing.news, ...listing.pages].map((f) => f.relative) : []);
@@ -270,7 +277,7 @@ describe('incremental dev builds', () => {
           }
         },
       ),
-      { numRuns: runs, endOnFailure: true },
+      fuzzParameters(20),
     );
-  }, 300_000);
+  }, 7_200_000);
 });
