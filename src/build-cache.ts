@@ -224,8 +224,11 @@ export class BuildCache {
           return;
         }
         const absolute = source.absolute ?? source.path;
-        // A file over the size limit is not read here: the loader reports it from its stat.
-        if (statSync(absolute).size > settings.limits.fileSize) {
+        // A file over the size limit is not read here: the loader reports it from its stat. The site's stamp has
+        // the size of most files ("size:mtime:ctime:ino"), which saves a stat each.
+        const stamped = this.#options.index?.files.get(source.path);
+        const size = stamped ? Number(stamped.slice(0, stamped.indexOf(':'))) : statSync(absolute).size;
+        if (size > settings.limits.fileSize) {
           missing.push({ index, path: source.path, absolute });
           return;
         }
