@@ -77,8 +77,9 @@ function aliasSources(root: Node): Map<Node, Node> {
 /**
  * Checks the shape of a parsed document before it becomes JavaScript values (which is recursive, and repeats what
  * aliases name): nesting deeper than `maxDepth` counting what aliases bring in, an alias inside the value it names
- * (a cycle: the value would be infinite), a key written twice in a map, or aliases repeating more than {@link MAX_ALIAS_EXPANSION} characters
- * (many aliases of one big value). One pass, without recursion: each node is measured once.
+ * (a cycle: the value would be infinite), a key written twice in a map, or aliases repeating more than
+ * {@link MAX_ALIAS_EXPANSION} characters (many aliases of one big value). One pass, without recursion: each node is
+ * measured once.
  */
 export function checkShape(doc: Document, maxDepth: number): ShapeProblem | undefined {
   const root = doc.contents as Node | null;

@@ -27,6 +27,18 @@ let cases = 0;
 const counted = { value: 0, diagnostics: 0 };
 
 describe('loading any file', () => {
+  it('checks HTML with lone surrogates as the page is written (a case npm run fuzz found)', () => {
+    // Two lone low surrogates in a row made parse5 throw "Invalid code point 2162687" (seed -828307867).
+    const loaded = loadSource(
+      'release',
+      { path: 'content/news/x.md', text: '---\ntitle: T\ndate: 2020-01-02\n---\n\udfff\udfff <b onclick=x>\n' },
+      context,
+    );
+    expect(loaded.value?.html).toContain('\udfff\udfff');
+    expect(scriptIn(loaded.value?.html ?? '')).toEqual([]);
+    expect(scriptIn('<p>\udfff\udfff<img src=x onerror=alert(1)></p>')).toEqual(['img[onerror]']);
+  });
+
   it('never throws or hangs, reports with a place, and lets no script through', () => {
     fc.assert(
       fc.property(hostileFile, fc.constantFrom<SourceKind>('release', 'release', 'page'), (text, kind) => {
