@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type nunjucks from 'nunjucks';
 import type { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
@@ -223,7 +223,16 @@ export class BuildCache {
           missing.push({ index, path: source.path, absolute: source.absolute });
           return;
         }
-        const text = readFileSync(source.absolute ?? source.path, 'utf8');
+        const absolute = source.absolute ?? source.path;
+        // A file over the size limit is not read here: the loader reports it from its stat. The site's stamp has
+        // the size of most files ("size:mtime:ctime:ino"), which saves a stat each.
+        const stamped = this.#options.index?.files.get(source.path);
+        const size = stamped ? Number(stamped.slice(0, stamped.indexOf(':'))) : statSync(absolute).size;
+        if (size > settings.limits.fileSize) {
+          missing.push({ index, path: source.path, absolute });
+          return;
+        }
+        const text = readFileSync(absolute, 'utf8');
         const key = loadKey(fingerprint, kind, contextKey, source.path, text);
         const stored = disk?.read(kind, key) as LoadResult | undefined;
         if (stored) {

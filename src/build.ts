@@ -7,6 +7,7 @@ import { type BuildProgress, silentProgress } from './build-progress.js';
 import { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
 import { type AssetFile, discover, isInside, type Listing, type SourceFile, type Sources } from './content/discover.js';
+import { DEFAULT_LIMITS, tooManyFiles } from './content/limits.js';
 import type { Page } from './content/page.js';
 import type { Release } from './content/release.js';
 import { publicPath } from './content/release.js';
@@ -222,13 +223,18 @@ export async function compileSite(
     loadSiteConfig(sources.site, options.baseUrl),
   );
   diagnostics.push(...siteConfig.diagnostics);
-  const nav = cache.same('navigation', fileKey(sources.navigation), () => loadNavigation(sources.navigation));
-  diagnostics.push(...nav.diagnostics);
   const site = siteConfig.config;
+  const limits = site?.limits ?? DEFAULT_LIMITS;
+  const nav = cache.same('navigation', [...fileKey(sources.navigation), limits.fileSize], () =>
+    loadNavigation(sources.navigation, limits.fileSize),
+  );
+  diagnostics.push(...nav.diagnostics);
   const language = site?.language ?? 'en';
   const languages = site?.languages ?? [language];
-  const loadedTranslations = cache.same('translations', [...fileKey(sources.translations), ...languages], () =>
-    loadTranslations(sources.translations, languages),
+  const loadedTranslations = cache.same(
+    'translations',
+    [...fileKey(sources.translations), limits.fileSize, ...languages],
+    () => loadTranslations(sources.translations, languages, limits.fileSize),
   );
   diagnostics.push(...loadedTranslations.diagnostics);
   const translations = loadedTranslations.translations ?? Translations.fallback(languages);
@@ -252,14 +258,25 @@ export async function compileSite(
   progress.stage('loading', sources.releases.length + sources.pages.length);
   const loadStart = performance.now();
   // A release's load result depends on these too (the languages and base URL, whether its image exists).
-  const settings = { defaultLanguage: language, languages, baseUrl: site?.baseUrl ?? '', assets: assetPaths };
+  const settings = {
+    defaultLanguage: language,
+    languages,
+    baseUrl: site?.baseUrl ?? '',
+    assets: assetPaths,
+    limits: { fileSize: limits.fileSize, frontMatter: limits.frontMatter, nesting: limits.nesting },
+  };
+  // Over the limit on files, none is loaded: the site is reported as too big, not cut.
+  const sourceCount = sources.releases.length + sources.pages.length;
+  const tooMany = sourceCount > limits.files;
+  if (tooMany)
+    diagnostics.push(tooManyFiles(sources.site?.path ?? 'content/_data/site.yaml', sourceCount, limits.files));
   const releases: Release[] = [];
-  for (const loaded of await cache.load('release', sources.releases, settings)) {
+  for (const loaded of await cache.load('release', tooMany ? [] : sources.releases, settings)) {
     diagnostics.push(...loaded.diagnostics);
     if (loaded.value?.kind === 'release') releases.push(loaded.value);
   }
   const pages: Page[] = [];
-  for (const loaded of await cache.load('page', sources.pages, settings)) {
+  for (const loaded of await cache.load('page', tooMany ? [] : sources.pages, settings)) {
     diagnostics.push(...loaded.diagnostics);
     if (loaded.value?.kind === 'page') pages.push(loaded.value);
   }

@@ -2,6 +2,8 @@ import matter from 'gray-matter';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Diagnostic, error, type Position, START } from '../diagnostics.js';
 import type { SourceFile } from './discover.js';
+import { byteSize, DEFAULT_LIMITS, frontMatterSizeError, type Limits, nestingError } from './limits.js';
+import { checkShape, MAX_ALIAS_EXPANSION } from './yaml-shape.js';
 
 /** A YAML value with the positions of its keys, so later stages can point at the line of a bad key. */
 export interface LocatedData {
@@ -28,16 +30,29 @@ const refuseCode = (): never => {
 
 class RefusedLanguage extends Error {}
 
-/** Parses YAML text into {@link LocatedData}, refusing tags, duplicate keys and alias bombs. */
-export function parseYaml(file: string, text: string): { data: LocatedData | undefined; diagnostics: Diagnostic[] } {
+/**
+ * Parses YAML text into {@link LocatedData}, refusing tags, duplicate keys, alias bombs, aliases inside what they
+ * name, and nesting deeper than `nesting` levels.
+ */
+export function parseYaml(
+  file: string,
+  text: string,
+  nesting: number = DEFAULT_LIMITS.nesting,
+): { data: LocatedData | undefined; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, schema: 'core', prettyErrors: true });
+  // Duplicate keys are found by checkShape, in linear time.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, schema: 'core', prettyErrors: true });
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
   const diagnostics: Diagnostic[] = [];
   for (const problem of [...doc.errors, ...doc.warnings]) {
+    if (problem instanceof Error && /call stack/i.test(problem.message)) {
+      // The parser itself ran out of stack: nesting far over the limit.
+      diagnostics.push(nestingError(file, at(problem.pos[0]), 'YAML', nesting));
+      continue;
+    }
     const message = problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? problem.code;
     const hint =
       problem.code === 'DUPLICATE_KEY'
@@ -48,6 +63,29 @@ export function parseYaml(file: string, text: string): { data: LocatedData | und
     diagnostics.push(error(file, at(problem.pos[0]), `yaml/${problem.code.toLowerCase()}`, `${message}${hint}`));
   }
   if (diagnostics.length > 0) return { data: undefined, diagnostics };
+  const shape = checkShape(doc, nesting);
+  if (shape) {
+    const where = at(shape.node.range?.[0] ?? 0);
+    const problem =
+      shape.kind === 'nesting'
+        ? nestingError(file, where, 'YAML', nesting)
+        : shape.kind === 'duplicate'
+          ? error(file, where, 'yaml/duplicate_key', 'Map keys must be unique (keep one of them)')
+          : shape.kind === 'cycle'
+            ? error(
+                file,
+                where,
+                'yaml/aliases',
+                'an alias (*name) is inside the value it names: the value would never end; remove the alias',
+              )
+            : error(
+                file,
+                where,
+                'yaml/aliases',
+                `aliases (*name) repeat ${shape.size} characters of YAML, more than ${MAX_ALIAS_EXPANSION}: write the values out, or alias smaller ones`,
+              );
+    return { data: undefined, diagnostics: [problem] };
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
@@ -91,7 +129,10 @@ function hasClosingFence(text: string): boolean {
  * Splits a Markdown source into YAML front matter and body, with positions.
  * Only YAML is accepted: `---js` and other languages are refused and never run.
  */
-export function splitFrontMatter(source: SourceFile): { split: SplitFile | undefined; diagnostics: Diagnostic[] } {
+export function splitFrontMatter(
+  source: SourceFile,
+  limits: Pick<Limits, 'frontMatter' | 'nesting'> = DEFAULT_LIMITS,
+): { split: SplitFile | undefined; diagnostics: Diagnostic[] } {
   // Word and e-mail pastes bring CRLF and BOMs; line numbers stay the same after normalising.
   const text = source.text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const refuse = (rule: string, message: string) => ({
@@ -123,7 +164,11 @@ export function splitFrontMatter(source: SourceFile): { split: SplitFile | undef
   }
   if (parsed.language.trim().toLowerCase() !== 'yaml') return refuse('language', notYaml);
   // gray-matter's `matter` begins with the newline ending the opening fence, so YAML line N is file line N.
-  const { data, diagnostics } = parseYaml(source.path, parsed.matter);
+  const yamlBytes = byteSize(parsed.matter, limits.frontMatter);
+  if (yamlBytes > limits.frontMatter) {
+    return { split: undefined, diagnostics: [frontMatterSizeError(source.path, yamlBytes, limits.frontMatter)] };
+  }
+  const { data, diagnostics } = parseYaml(source.path, parsed.matter, limits.nesting);
   if (!data) return { split: undefined, diagnostics };
   const bodyStart = text.length - parsed.content.length;
   const bodyLine = text.slice(0, bodyStart).split('\n').length;

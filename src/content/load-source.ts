@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SourceFile } from './discover.js';
+import { byteSize, fileSizeError } from './limits.js';
 import { loadPage, type Page } from './page.js';
 import { type LoadContext, loadRelease, type Release } from './release.js';
 
@@ -17,6 +18,10 @@ export type LoadSettings = Omit<LoadContext, 'renderMarkdown' | 'assets'> & { re
 
 /** Loads a release or a page: front matter, validation, Markdown. Independent of every other file. */
 export function loadSource(kind: SourceKind, source: SourceFile, context: LoadContext): LoadResult {
+  const bytes = byteSize(source.text, context.limits.fileSize);
+  if (bytes > context.limits.fileSize) {
+    return { value: undefined, diagnostics: [fileSizeError(source.path, bytes, context.limits.fileSize)] };
+  }
   if (kind === 'release') {
     const { release, diagnostics } = loadRelease(source, context);
     return { value: release, diagnostics };

@@ -36,7 +36,7 @@ export function loadPage(
   source: SourceFile,
   context: LoadContext,
 ): { page: Page | undefined; diagnostics: Diagnostic[] } {
-  const { split, meta, diagnostics } = readFrontMatter(source, pageSchema);
+  const { split, meta, diagnostics } = readFrontMatter(source, pageSchema, context.limits);
   if (!split || !meta) return { page: undefined, diagnostics };
   const url = pageUrl(source.path);
   if (url === undefined) {
@@ -72,7 +72,7 @@ export function loadPage(
     );
     return { page: undefined, diagnostics };
   }
-  const rendered = renderBody(source.path, split.bodyLine, () =>
+  const rendered = renderBody(source.path, split.bodyLine, split.body, context.limits.nesting, () =>
     context.renderMarkdown(split.body, { lang, languages: context.languages }),
   );
   diagnostics.push(...rendered.diagnostics);

@@ -3,6 +3,7 @@ import { type Diagnostic, error } from '../diagnostics.js';
 import type { RenderMarkdown } from '../markdown/processor.js';
 import { renderBody } from '../markdown/render-body.js';
 import type { SourceFile } from './discover.js';
+import type { Limits } from './limits.js';
 import { phoneInfo } from './phone.js';
 import { releaseSchema, SLUG } from './schema.js';
 import { readFrontMatter } from './validate.js';
@@ -79,6 +80,8 @@ export interface LoadContext {
   readonly renderMarkdown: RenderMarkdown;
   /** Output paths of the files in public/, to check that local images exist. */
   readonly assets: ReadonlySet<string>;
+  /** The size and nesting limits (part of the load settings, so a cached result is keyed on them). */
+  readonly limits: Pick<Limits, 'fileSize' | 'frontMatter' | 'nesting'>;
 }
 
 /** An alias as a URL: a path with no file extension gets a trailing slash (`/news/old` -> `/news/old/`). */
@@ -125,7 +128,7 @@ export function loadRelease(
   source: SourceFile,
   context: LoadContext,
 ): { release: Release | undefined; diagnostics: Diagnostic[] } {
-  const { split, meta, diagnostics } = readFrontMatter(source, releaseSchema);
+  const { split, meta, diagnostics } = readFrontMatter(source, releaseSchema, context.limits);
   if (!split || !meta) return { release: undefined, diagnostics };
 
   const fileSlug = path.posix.basename(source.path, '.md');
@@ -176,7 +179,7 @@ export function loadRelease(
     );
     return { release: undefined, diagnostics };
   }
-  const rendered = renderBody(source.path, split.bodyLine, () =>
+  const rendered = renderBody(source.path, split.bodyLine, split.body, context.limits.nesting, () =>
     context.renderMarkdown(split.body, {
       dateline: meta.location && upperCase(meta.location, lang),
       lang,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Diagnostic, error, START } from '../diagnostics.js';
 import type { SourceFile } from './discover.js';
 import { parseYaml } from './front-matter.js';
+import { byteSize, DEFAULT_LIMITS, fileSizeError, type Limits, parseSize } from './limits.js';
 import { LANG, linkTarget, text } from './schema.js';
 import { validate } from './validate.js';
 
@@ -26,6 +27,17 @@ export const DEFAULT_CACHE_POLICY: CachePolicy = {
   files: 'public, max-age=300, must-revalidate',
 };
 
+/** A size in bytes, written `5 MB`, `500 kB` or as a number of bytes. */
+const size = (what: string) =>
+  z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const bytes = parseSize(value);
+    if (bytes === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be a size like 5 MB, 500 kB or a number of bytes` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
 const siteSchema = z.object({
   title: text('title'),
   description: text('description').optional(),
@@ -44,6 +56,18 @@ const siteSchema = z.object({
       fingerprinted: headerValue('cacheControl.fingerprinted').optional(),
       pages: headerValue('cacheControl.pages').optional(),
       files: headerValue('cacheControl.files').optional(),
+    })
+    .strict()
+    .optional(),
+  limits: z
+    .object({
+      fileSize: size('limits.fileSize').optional(),
+      frontMatter: size('limits.frontMatter').optional(),
+      files: z
+        .number({ error: 'limits.files must be a whole number, like 200000' })
+        .int({ error: 'limits.files must be a whole number, like 200000' })
+        .positive({ error: 'limits.files must be a whole number, like 200000' })
+        .optional(),
     })
     .strict()
     .optional(),
@@ -86,6 +110,8 @@ export interface SiteConfig {
   /** The image shared on social media and in JSON-LD when a page has none of its own. */
   readonly image: string | undefined;
   readonly cacheControl: CachePolicy;
+  /** The input limits, from site.yaml's `limits` over {@link DEFAULT_LIMITS}. */
+  readonly limits: Limits;
   readonly organisation: {
     readonly name: string;
     readonly shortName: string;
@@ -102,14 +128,30 @@ export interface LocatedNavEntry extends NavEntry {
   readonly column: number;
 }
 
-export function loadYaml<S extends z.ZodObject>(source: SourceFile, schema: S, rule: string) {
+/**
+ * Reads a data file: its size checked against `fileSize` before it is parsed, then its YAML against `schema`, with
+ * problems reported under `rule`.
+ */
+export function loadYaml<S extends z.ZodObject>(
+  source: SourceFile,
+  schema: S,
+  rule: string,
+  fileSize: number = DEFAULT_LIMITS.fileSize,
+) {
+  const bytes = byteSize(source.text, fileSize);
+  if (bytes > fileSize) {
+    return { value: undefined, data: undefined, diagnostics: [fileSizeError(source.path, bytes, fileSize)] };
+  }
   const parsed = parseYaml(source.path, source.text);
   if (!parsed.data) return { value: undefined, data: undefined, diagnostics: parsed.diagnostics };
   const checked = validate(schema, parsed.data, source.path, rule);
   return { ...checked, data: parsed.data, diagnostics: [...parsed.diagnostics, ...checked.diagnostics] };
 }
 
-/** Reads site.yaml; `baseUrlOverride` (from `--base-url`) wins over the file. */
+/**
+ * Reads site.yaml; `baseUrlOverride` (from `--base-url`) wins over the file. It sets the file size limit of the
+ * other files, so it is itself held to the default one.
+ */
 export function loadSiteConfig(
   source: SourceFile | undefined,
   baseUrlOverride: string | undefined,
@@ -143,6 +185,12 @@ export function loadSiteConfig(
       pages: value.cacheControl?.pages ?? DEFAULT_CACHE_POLICY.pages,
       files: value.cacheControl?.files ?? DEFAULT_CACHE_POLICY.files,
     },
+    limits: {
+      fileSize: value.limits?.fileSize ?? DEFAULT_LIMITS.fileSize,
+      frontMatter: value.limits?.frontMatter ?? DEFAULT_LIMITS.frontMatter,
+      files: value.limits?.files ?? DEFAULT_LIMITS.files,
+      nesting: DEFAULT_LIMITS.nesting,
+    },
     organisation: {
       name: value.organisation.name,
       shortName: value.organisation.shortName ?? value.organisation.name,
@@ -155,12 +203,15 @@ export function loadSiteConfig(
 }
 
 /** Reads navigation.yaml into a tree of entries that remember their lines. */
-export function loadNavigation(source: SourceFile | undefined): {
+export function loadNavigation(
+  source: SourceFile | undefined,
+  fileSize: number = DEFAULT_LIMITS.fileSize,
+): {
   navigation: LocatedNavEntry[];
   diagnostics: Diagnostic[];
 } {
   if (!source) return { navigation: [], diagnostics: [] };
-  const { value, data, diagnostics } = loadYaml(source, navigationSchema, 'navigation');
+  const { value, data, diagnostics } = loadYaml(source, navigationSchema, 'navigation', fileSize);
   if (!value || !data) return { navigation: [], diagnostics };
   const locate = (entries: readonly NavEntry[], path: PropertyKey[]): LocatedNavEntry[] =>
     entries.map((entry, i) => {

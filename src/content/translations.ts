@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Diagnostic, error, type Position, START } from '../diagnostics.js';
 import type { SourceFile } from './discover.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { LANG, text } from './schema.js';
 import { loadYaml } from './site-data.js';
 
@@ -140,6 +141,7 @@ export class Translations {
 export function loadTranslations(
   source: SourceFile | undefined,
   languages: readonly string[],
+  fileSize: number = DEFAULT_LIMITS.fileSize,
 ): { translations: Translations | undefined; diagnostics: Diagnostic[] } {
   if (!source) {
     return {
@@ -154,7 +156,7 @@ export function loadTranslations(
       ],
     };
   }
-  const { value, data, diagnostics } = loadYaml(source, translationsSchema, 'translations');
+  const { value, data, diagnostics } = loadYaml(source, translationsSchema, 'translations', fileSize);
   if (!value || !data) return { translations: undefined, diagnostics };
   const problems: Diagnostic[] = [];
   for (const lang of languages) {

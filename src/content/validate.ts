@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Diagnostic, error, warning } from '../diagnostics.js';
 import type { SourceFile } from './discover.js';
 import { type LocatedData, type SplitFile, splitFrontMatter } from './front-matter.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 /** Levenshtein distance, for "did you mean" hints on misspelt keys. */
 function distance(a: string, b: string): number {
@@ -43,7 +44,7 @@ function objectAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject 
   let current = unwrap(schema);
   for (const key of path) {
     if (current instanceof z.ZodObject && typeof key === 'string') {
-      const field = current.shape[key] as z.ZodType | undefined;
+      const field = Object.hasOwn(current.shape, key) ? (current.shape[key] as z.ZodType) : undefined;
       if (!field) return undefined;
       current = unwrap(field);
     } else if (current instanceof z.ZodArray && typeof key === 'number') {
@@ -59,7 +60,8 @@ function unknownKeys(schema: z.ZodType, value: unknown, path: PropertyKey[]): Pr
   const shape = unwrap(schema);
   if (shape instanceof z.ZodObject && isRecord(value)) {
     for (const key of Object.keys(value).sort()) {
-      const field = shape.shape[key] as z.ZodType | undefined;
+      // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members and pass as known.
+      const field = Object.hasOwn(shape.shape, key) ? (shape.shape[key] as z.ZodType) : undefined;
       if (!field) found.push([...path, key]);
       else found.push(...unknownKeys(field, value[key], [...path, key]));
     }
@@ -97,7 +99,9 @@ export function validate<S extends z.ZodObject>(
         file,
         data.locate(path),
         `${rulePrefix}/unknown-key`,
-        `unknown key \`${key}\` is ignored${suggestion(key, parentKnown)}`,
+        key === '<<'
+          ? 'merge keys (`<<: *name`) are not supported and are ignored: write the keys out'
+          : `unknown key \`${key}\` is ignored${suggestion(key, parentKnown)}`,
       ),
     );
   }
@@ -117,8 +121,9 @@ export function validate<S extends z.ZodObject>(
 export function readFrontMatter<S extends z.ZodObject>(
   source: SourceFile,
   schema: S,
+  limits: Pick<Limits, 'frontMatter' | 'nesting'> = DEFAULT_LIMITS,
 ): { split: SplitFile | undefined; meta: z.output<S> | undefined; diagnostics: Diagnostic[] } {
-  const { split, diagnostics } = splitFrontMatter(source);
+  const { split, diagnostics } = splitFrontMatter(source, limits);
   if (!split) return { split, meta: undefined, diagnostics };
   const checked = validate(schema, split.data, source.path, 'front-matter');
   return { split, meta: checked.value, diagnostics: [...diagnostics, ...checked.diagnostics] };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -11,6 +11,9 @@ const INPUTS = ['content', 'templates', 'public'];
  * clean" entries). Generous, to cover file systems with 1 or 2 s times.
  */
 const RACY_NS = 2_000_000_000n;
+
+/** Bytes up to which a file changed too recently to trust its times is stamped by its content. */
+const RACY_READ_MAX = 64_000_000n;
 
 /** What {@link siteStamp} saw. */
 export interface SiteStamp {
@@ -51,7 +54,10 @@ export function siteStamp(root: string): SiteStamp {
       const relative = path.relative(root, file).split(path.sep).join('/');
       if (info.ctimeNs >= racy || info.mtimeNs >= racy) {
         stats.set(relative, '');
-        hash.update(`${file}\0${createHash('sha256').update(readFileSync(file)).digest('hex')}\n`);
+        // A big file (over any sensible size limit) is not read: a stamp of its own makes the build run.
+        const content =
+          info.size > RACY_READ_MAX ? randomUUID() : createHash('sha256').update(readFileSync(file)).digest('hex');
+        hash.update(`${file}\0${content}\n`);
       } else {
         const stat = `${info.size}:${info.mtimeNs}:${info.ctimeNs}:${info.ino}`;
         stats.set(relative, stat);

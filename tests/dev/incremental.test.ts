@@ -7,6 +7,7 @@ import { build, compileSite } from '../../src/build.js';
 import { BuildCache } from '../../src/build-cache.js';
 import type { Listing } from '../../src/content/discover.js';
 import { DevOutput } from '../../src/dev/dev-output.js';
+import { fuzzParameters } from '../helpers/fuzz.js';
 import { makeSite, NAV_YAML, SITE_YAML, tempDir } from '../helpers/site.js';
 import { readDevTree, readTree } from '../helpers/tree.js';
 
@@ -225,8 +226,15 @@ async function newWorld(): Promise<World> {
 }
 
 const runs = Number(process.env.NEWSROOM_FUZZ_RUNS ?? 20);
+/** Sequences of 20 to 40 edits in `npm run fuzz` (thousands of steps in all); of 1 to 8 in `npm test`. */
+const lengths = process.env.NEWSROOM_FUZZ_RUNS
+  ? { minLength: 20, maxLength: 40, size: 'max' as const }
+  : { minLength: 1, maxLength: 8 };
 const outputs: string[] = [];
+/** Steps checked (one compile and dev update compared with a clean build each), printed at the end. */
+let steps = 0;
 afterAll(async () => {
+  console.log(`incremental property: ${runs} sequences, ${steps} steps`);
   await Promise.all(outputs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -234,43 +242,39 @@ describe('incremental dev builds', () => {
   it(`equal a clean build after every step of ${runs} random edit sequences`, async () => {
     await fc.assert(
       // `reported`: whether the watcher's list of changed files is passed on; without it, changes are found by stat.
-      fc.asyncProperty(
-        fc.array(action, { minLength: 1, maxLength: 8 }),
-        fc.boolean(),
-        fc.boolean(),
-        async (actions, drafts, reported) => {
-          const world = await newWorld();
-          const options = { root: world.root, includeDrafts: drafts, now: NOW };
-          const cache = new BuildCache();
-          const dev = await DevOutput.create();
-          outputs.push(dev.dir);
-          const clean = path.join(await tempDir(), 'dist');
-          let lastGood: Map<string, string> | undefined;
-          let listing: Listing | undefined;
-          try {
-            const step = async (touched: string[]) => {
-              const changed = reported ? touched : [];
-              // As the dev server does when the watcher saw only content changes: reuse the last walk.
-              const known = new Set(listing ? [...listing.news, ...listing.pages].map((f) => f.relative) : []);
-              for (const a of listing?.assets ?? []) known.add(`public/${a.outputPath}`);
-              const structural = touched.some((file) => existsSync(path.join(world.root, file)) !== known.has(file));
-              const hints = { changed: new Set(changed), listing: reported && !structural ? listing : undefined };
-              const compiled = await compileSite(options, cache, hints);
-              listing = compiled.listing;
-              const applied = await dev.apply(compiled, new Set(changed));
-              const fresh = await build({ ...options, out: clean, write: true, search: false, deploy: false });
-              expect(applied.change !== undefined).toBe(fresh.written);
-              if (fresh.written) lastGood = await readTree(clean);
-              if (lastGood) expect(await readDevTree(dev.dir)).toEqual(lastGood);
-            };
-            await step([]);
-            for (const a of actions) await step(await apply(world, a));
-          } finally {
-            await dev.dispose();
-          }
-        },
-      ),
-      { numRuns: runs, endOnFailure: true },
+      fc.asyncProperty(fc.array(action, lengths), fc.boolean(), fc.boolean(), async (actions, drafts, reported) => {
+        const world = await newWorld();
+        const options = { root: world.root, includeDrafts: drafts, now: NOW };
+        const cache = new BuildCache();
+        const dev = await DevOutput.create();
+        outputs.push(dev.dir);
+        const clean = path.join(await tempDir(), 'dist');
+        let lastGood: Map<string, string> | undefined;
+        let listing: Listing | undefined;
+        try {
+          const step = async (touched: string[]) => {
+            steps++;
+            const changed = reported ? touched : [];
+            // As the dev server does when the watcher saw only content changes: reuse the last walk.
+            const known = new Set(listing ? [...listing.news, ...listing.pages].map((f) => f.relative) : []);
+            for (const a of listing?.assets ?? []) known.add(`public/${a.outputPath}`);
+            const structural = touched.some((file) => existsSync(path.join(world.root, file)) !== known.has(file));
+            const hints = { changed: new Set(changed), listing: reported && !structural ? listing : undefined };
+            const compiled = await compileSite(options, cache, hints);
+            listing = compiled.listing;
+            const applied = await dev.apply(compiled, new Set(changed));
+            const fresh = await build({ ...options, out: clean, write: true, search: false, deploy: false });
+            expect(applied.change !== undefined).toBe(fresh.written);
+            if (fresh.written) lastGood = await readTree(clean);
+            if (lastGood) expect(await readDevTree(dev.dir)).toEqual(lastGood);
+          };
+          await step([]);
+          for (const a of actions) await step(await apply(world, a));
+        } finally {
+          await dev.dispose();
+        }
+      }),
+      fuzzParameters(20),
     );
-  }, 300_000);
+  }, 7_200_000);
 });

@@ -7,6 +7,7 @@ import { type BuildOptions, build } from '../../src/build.js';
 import { BuildCache } from '../../src/build-cache.js';
 import { DiskCache } from '../../src/cache/disk-cache.js';
 import type { SourceFile } from '../../src/content/discover.js';
+import { DEFAULT_LIMITS } from '../../src/content/limits.js';
 import { SearchIndexer } from '../../src/output/search-index.js';
 import { tempDir } from '../helpers/site.js';
 
@@ -161,7 +162,13 @@ describe('the persistent cache of loaded files', () => {
       { path: 'content/news/a.md', text: '---\ntitle: A\ndate: 2020-01-02\n---\n\nBody *a*.\n' },
       { path: 'content/news/b.md', text: '---\ntitle: B\ndate: 2020-01-03\n---\n\nBody *b*.\n' },
     ];
-    const settings = { defaultLanguage: 'en', languages: ['en'], baseUrl: 'https://x.org', assets: [] };
+    const settings = {
+      defaultLanguage: 'en',
+      languages: ['en'],
+      baseUrl: 'https://x.org',
+      assets: [],
+      limits: DEFAULT_LIMITS,
+    };
     const load = async (fingerprint: string) => {
       const cache = new BuildCache({ disk: new DiskCache(dir), fingerprint, threads: 0 });
       const results = await cache.load('release', sources, settings);

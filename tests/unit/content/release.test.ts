@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/content/limits.js';
 import { type LoadContext, loadRelease } from '../../../src/content/release.js';
 import { createMarkdownProcessor } from '../../../src/markdown/processor.js';
 import { release } from '../../helpers/site.js';
@@ -8,6 +9,7 @@ const context: LoadContext = {
   languages: ['en', 'fr', 'es', 'tr'],
   baseUrl: 'https://news.example.org',
   renderMarkdown: createMarkdownProcessor(),
+  limits: DEFAULT_LIMITS,
   assets: new Set(['images/photo.jpg']),
 };
 const load = (text: string, path = 'content/news/test-release.md') => loadRelease({ path, text }, context);
@@ -167,9 +169,10 @@ describe('loadRelease', () => {
     ]);
   });
 
-  it('turns Markdown nested too deeply into a diagnostic instead of a crash', () => {
+  it('turns Markdown nested too deeply into a diagnostic on its line instead of a crash', () => {
+    // Line 7 is the blank line after the front matter; the quotes are on line 8.
     const found = problems(release({}, `${'>'.repeat(5000)} deep\n`));
-    expect(found).toEqual([expect.objectContaining({ rule: 'markdown/render', line: 7 })]);
+    expect(found).toEqual([expect.objectContaining({ rule: 'limits/nesting', line: 8 })]);
   });
 });
 

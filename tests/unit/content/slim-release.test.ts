@@ -1,5 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/content/limits.js';
 import { type LoadContext, loadRelease, type Release } from '../../../src/content/release.js';
 import { slimRelease, ValuePool } from '../../../src/content/slim-release.js';
 import { createMarkdownProcessor } from '../../../src/markdown/processor.js';
@@ -10,6 +11,7 @@ const context: LoadContext = {
   languages: ['en', 'fr'],
   baseUrl: 'https://news.example.org',
   renderMarkdown: createMarkdownProcessor(),
+  limits: DEFAULT_LIMITS,
   assets: new Set(),
 };
 
