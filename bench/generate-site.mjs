@@ -184,7 +184,7 @@ const LIST_ITEMS = [
 const TABLE_ROWS = ['North', 'South', 'East', 'West', 'Central', 'Coastal', 'Highlands'];
 
 /** mulberry32: a small, fast 32-bit PRNG, ample for shaping text (never Math.random, so output is reproducible). */
-function prng(seed) {
+export function prng(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -22,8 +22,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { generateSite, newestRelease, REPO_ROOT } from '../bench/generate-site.mjs';
-import { Editor, prng } from './editor.mjs';
+import { generateSite, newestRelease, prng, REPO_ROOT } from '../bench/generate-site.mjs';
+import { Editor } from './editor.mjs';
 import { burst, burstTargets, median, procMemory, stalePages } from './probes.mjs';
 
 const NOW = '2026-11-27T00:00:00Z';

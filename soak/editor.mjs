@@ -3,18 +3,7 @@
 // template or the stylesheet). The same seed gives the same edits; only their timing against the builds varies.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-
-/** mulberry32, as bench/generate-site.mjs: small, fast and reproducible (never Math.random). */
-export function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../bench/generate-site.mjs';
 
 /** Edit kinds and their weights per 1,000 edits (fixes of broken files come on top, one per break). */
 const WEIGHTS = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LIVE_RELOAD_TAG } from '../../src/dev/dev-output.js';
@@ -25,4 +26,18 @@ export async function readDevTree(dir: string): Promise<Map<string, string>> {
     tree.set(file, parts.join(''));
   }
   return tree;
+}
+
+/** Every file below `dir`, relative path -> sha256 of its bytes (empty when `dir` does not exist). */
+export async function hashTree(dir: string): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    result[path.relative(dir, full)] = createHash('sha256')
+      .update(await readFile(full))
+      .digest('hex');
+  }
+  return result;
 }

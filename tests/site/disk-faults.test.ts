@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newsroom } from '../helpers/newsroom-process.js';
 import { makeSite, release, tempDir } from '../helpers/site.js';
+import { hashTree } from '../helpers/tree.js';
 
 // A full disk and a read-only one are made for real: a small tmpfs mounted by the test (needs root, as on this
 // machine and in CI; elsewhere the tests are skipped, saying why).
@@ -23,19 +23,6 @@ async function smallDisk(size: string): Promise<string> {
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
   mounted.push(dir);
   return dir;
-}
-
-/** path -> sha256 of every file below `dir`. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    result[path.relative(dir, full)] = createHash('sha256')
-      .update(await readFile(full))
-      .digest('hex');
-  }
-  return result;
 }
 
 /** `count` releases titled with `version`, each with a body of `lines` lines. */
@@ -70,7 +57,7 @@ describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
     const root = await makeSite(releases(10, 'v1'));
     const first = await build(root, '--out', out);
     expect(first.code, first.stderr).toBe(0);
-    const before = await snapshot(out);
+    const before = await hashTree(out);
 
     // 400 releases make about 8 MB of pages: they do not fit beside the previous output.
     await replaceReleases(root, releases(400, 'v2'));
@@ -83,14 +70,14 @@ describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
         `^newsroom: cannot write ${disk}/dist/\\S+: the disk is full \\(ENOSPC\\): free space on it or build with --out on another disk; the previous output is unchanged$`,
       ),
     );
-    expect(await snapshot(out)).toEqual(before);
+    expect(await hashTree(out)).toEqual(before);
     expect(await besides(disk)).toEqual([]);
 
     // A site that fits again: built, and nothing is left beside it but the spare.
     await replaceReleases(root, releases(12, 'v3'));
     const next = await build(root, '--out', out);
     expect(next.code, next.stderr).toBe(0);
-    expect(Object.keys(await snapshot(out))).toContain('news/r11/index.html');
+    expect(Object.keys(await hashTree(out))).toContain('news/r11/index.html');
     expect(await besides(disk)).toEqual(['.dist.newsroom-spare']);
   }, 60_000);
 
@@ -99,7 +86,7 @@ describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
     const out = path.join(disk, 'dist');
     const root = await makeSite(releases(10, 'v1'));
     expect((await build(root, '--out', out)).code).toBe(0);
-    const before = await snapshot(out);
+    const before = await hashTree(out);
     execFileSync('mount', ['-o', 'remount,ro', disk]);
 
     await replaceReleases(root, releases(10, 'v2'));
@@ -108,7 +95,7 @@ describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
     expect(readOnly.stderr.trim()).toBe(
       `newsroom: cannot write ${disk}: the file system is read-only (EROFS): build with --out on a writable disk; the previous output is unchanged`,
     );
-    expect(await snapshot(out)).toEqual(before);
+    expect(await hashTree(out)).toEqual(before);
 
     execFileSync('mount', ['-o', 'remount,rw', disk]);
     expect((await build(root, '--out', out)).code).toBe(0);
@@ -129,7 +116,7 @@ describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
         `^newsroom: warning: could not write to the cache in ${cache} \\(\\d+ entries\\): the disk is full \\(ENOSPC\\): free space on it or build with --cache-dir on another disk; this build is complete, the next one will redo the work it could not keep$`,
       ),
     );
-    expect(await snapshot(path.join(root, 'dist'))).toEqual(await snapshot(path.join(root, 'reference')));
+    expect(await hashTree(path.join(root, 'dist'))).toEqual(await hashTree(path.join(root, 'reference')));
     // Whatever was kept is whole: no temporary file is left, and the next build (with room) uses the entries.
     const left = await readdir(cache, { recursive: true });
     expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([]);
@@ -137,7 +124,7 @@ describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
     const roomy = await build(root, '--cache-dir', cache, '--out', path.join(root, 'roomy'));
     expect(roomy.code, roomy.stderr).toBe(0);
     expect(roomy.stderr).toBe('');
-    expect(await snapshot(path.join(root, 'roomy'))).toEqual(await snapshot(path.join(root, 'reference')));
+    expect(await hashTree(path.join(root, 'roomy'))).toEqual(await hashTree(path.join(root, 'reference')));
     const again = await build(root, '--cache-dir', cache, '--out', path.join(root, 'again'));
     expect(again.stdout).toMatch(/100 of 100 sources from the cache/);
   }, 60_000);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeSite, REPO, release } from '../helpers/site.js';
+import { hashTree } from '../helpers/tree.js';
 
 // `npm test` kills 3 builds of a 5,000-release site without search; `npm run fuzz:kill` kills 20 with search.
 // NEWSROOM_KILL_SEED replays a run (the seed is printed), NEWSROOM_KILL_RELEASES changes the site's size.
@@ -17,19 +17,7 @@ const HOOK = path.join(REPO, 'tests/helpers/kill-at.js');
 
 type Snapshot = Record<string, string>;
 
-/** path -> sha256 of every file below `dir` (empty when it does not exist). */
-async function snapshot(dir: string): Promise<Snapshot> {
-  const result: Snapshot = {};
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    result[path.relative(dir, full)] = createHash('sha256')
-      .update(await readFile(full))
-      .digest('hex');
-  }
-  return result;
-}
+const snapshot = (dir: string): Promise<Snapshot> => hashTree(dir);
 
 const same = (a: Snapshot, b: Snapshot): boolean => JSON.stringify(a) === JSON.stringify(b);
 
