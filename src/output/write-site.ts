@@ -7,6 +7,7 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { AssetFile } from '../content/discover.js';
 import { isInside } from '../content/discover.js';
 import { MANIFEST_PATH, parseManifest, sha256Of } from '../publish/manifest.js';
+import { type Exchange, loadExchange } from './exchange.js';
 
 /** A rendered file to write, at a path relative to the output directory. */
 export interface OutputFile {
@@ -243,6 +244,8 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   await assertOwned(out);
   const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = path.join(parent, `${leftoverPrefix(out)}tmp-${id}`);
+  // Loaded while the build works, for the swap at the end.
+  const exchanging = loadExchange();
   // The spare, when there is one and its manifest says what it holds, becomes the new tree: only files that differ
   // are written and files the build does not make are deleted. Renamed first, so a killed build leaves it as a
   // temporary directory that the next build removes.
@@ -450,18 +453,8 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
           ),
         );
         if (recycled) await guarded(out, () => removeStale(temp, recycled, produced));
-        await guarded(out, async () => {
-          if (await exists(out)) {
-            const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);
-            await rename(out, old);
-            await rename(temp, out);
-            // Kept as the spare for the next build (a build that did not recycle one leaves none to replace).
-            await rm(sparePath(out), { recursive: true, force: true });
-            await rename(old, sparePath(out));
-          } else {
-            await rename(temp, out);
-          }
-        });
+        const old = path.join(parent, `${leftoverPrefix(out)}old-${id}`);
+        await guarded(out, async () => swapIn({ temp, out, old }, await exchanging));
         return { written: count - reusedCount, unchanged: reusedCount };
       } catch (cause) {
         await abort();
@@ -472,6 +465,38 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
 }
 
 /**
+ * Puts the finished tree `temp` in place of `out`; the previous output becomes the spare. With `exchange`, `out` is
+ * swapped in one system call and is never missing. Without it (off Linux, or a file system that cannot), it takes
+ * two renames, and a build killed between them leaves no `out` until the next one puts the previous output back
+ * (see {@link recoverOutput}).
+ */
+export async function swapIn(
+  paths: {
+    readonly temp: string;
+    readonly out: string;
+    /** Where the previous output is put between the two renames, when they are needed. */
+    readonly old: string;
+  },
+  exchange: Exchange | undefined,
+): Promise<void> {
+  const { temp, out } = paths;
+  if (!(await exists(out))) {
+    await rename(temp, out);
+    return;
+  }
+  let old = temp;
+  if (!exchange?.(temp, out)) {
+    old = paths.old;
+    await rename(out, old);
+    await rename(temp, out);
+  }
+  // Kept as the spare for the next build (a build that did not recycle one leaves none to replace). Killed before
+  // this, the previous output is a leftover that the next build removes.
+  await rm(sparePath(out), { recursive: true, force: true });
+  await rename(old, sparePath(out));
+}
+
+/**
  * Takes the spare as the new output's tree (renamed to `temp`), with what its manifest says it holds; undefined
  * (and the spare removed) when there is no spare or no readable manifest in it.
  */
@@ -479,6 +504,7 @@ async function recycle(
   spare: string,
   temp: string,
 ): Promise<Map<string, { readonly sha256: string; readonly size: number }> | undefined> {
+  if (!(await exists(spare))) return undefined;
   let text: string;
   try {
     text = await readFile(path.join(spare, MANIFEST_PATH), 'utf8');

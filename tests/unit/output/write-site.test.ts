@@ -1,12 +1,15 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadExchange } from '../../../src/output/exchange.js';
 import {
+  describeWriteFailure,
   MARKER,
   OutputError,
   type OutputFile,
   recoverOutput,
+  swapIn,
   type WrittenFile,
   writeSite,
 } from '../../../src/output/write-site.js';
@@ -129,5 +132,65 @@ describe('writeSite', () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'file'), 'x');
     await expect(writeSite(path.join(dir, 'file', 'dist'), [], [])).rejects.toThrow(/cannot write/);
+  });
+});
+
+describe('swapIn', () => {
+  /** A finished tree and a live output beside it, as a build leaves them just before the swap. */
+  async function readyToSwap(): Promise<{ dir: string; temp: string; out: string; old: string }> {
+    const dir = await tempDir();
+    const paths = {
+      dir,
+      temp: path.join(dir, '.dist.newsroom-tmp-1-aa'),
+      out: path.join(dir, 'dist'),
+      old: path.join(dir, '.dist.newsroom-old-1-aa'),
+    };
+    await mkdir(paths.temp);
+    await writeFile(path.join(paths.temp, 'index.html'), 'new');
+    await mkdir(paths.out);
+    await writeFile(path.join(paths.out, 'index.html'), 'previous');
+    return paths;
+  }
+
+  it('exchanges the new tree with the output in one call on Linux: the previous output becomes the spare', async () => {
+    const exchange = await loadExchange();
+    expect(exchange, 'renameat2 is loaded through koffi on Linux').toBeDefined();
+    const paths = await readyToSwap();
+    const calls: string[] = [];
+    await swapIn(paths, (a, b) => {
+      calls.push(`${path.basename(a)} <-> ${path.basename(b)}`);
+      const done = exchange?.(a, b) ?? false;
+      // Right after the one call, the output is already the new one: there is no moment without it.
+      expect(readFileSync(path.join(paths.out, 'index.html'), 'utf8')).toBe('new');
+      return done;
+    });
+    expect(calls).toEqual(['.dist.newsroom-tmp-1-aa <-> dist']);
+    expect(await readFile(path.join(paths.out, 'index.html'), 'utf8')).toBe('new');
+    expect(await readFile(path.join(paths.dir, '.dist.newsroom-spare/index.html'), 'utf8')).toBe('previous');
+    expect((await readdir(paths.dir)).sort()).toEqual(['.dist.newsroom-spare', 'dist']);
+  });
+
+  it('renames twice where the file system cannot exchange, with the same result', async () => {
+    for (const exchange of [undefined, () => false]) {
+      const paths = await readyToSwap();
+      await swapIn(paths, exchange);
+      expect(await readFile(path.join(paths.out, 'index.html'), 'utf8')).toBe('new');
+      expect(await readFile(path.join(paths.dir, '.dist.newsroom-spare/index.html'), 'utf8')).toBe('previous');
+      expect((await readdir(paths.dir)).sort()).toEqual(['.dist.newsroom-spare', 'dist']);
+    }
+  });
+
+  it('gives an exchange that fails its error code, for the one-line message', async () => {
+    const exchange = await loadExchange();
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'there'));
+    let failure: unknown;
+    try {
+      exchange?.(path.join(dir, 'missing'), path.join(dir, 'there'));
+    } catch (cause) {
+      failure = cause;
+    }
+    expect((failure as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect(describeWriteFailure(failure)).toMatch(/ENOENT/);
   });
 });
