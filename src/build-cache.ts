@@ -5,6 +5,7 @@ import type { DiskCache } from './cache/disk-cache.js';
 import { pipelineFingerprint } from './cache/fingerprint.js';
 import { type IndexedFile, indexContext, readLoadIndex, siteFileName, writeLoadIndex } from './cache/load-index.js';
 import type { Found, SourceFile } from './content/discover.js';
+import { DEFAULT_LIMITS } from './content/limits.js';
 import type { LoadItem, loadItem as LoadItemFunction, StoredResult } from './content/load-batch.js';
 import { loadKey } from './content/load-key.js';
 import type { LoadResult, LoadSettings, SourceKind } from './content/load-source.js';
@@ -170,6 +171,8 @@ export class BuildCache {
   lastRouted: RoutedSite | undefined;
   /** What the last build found (a long-lived process): its unchanged source objects are kept by the next. */
   lastFound: Found | undefined;
+  /** The last build's file size limit: a long-lived process reads no release or page over it (see discover). */
+  readLimit: number = DEFAULT_LIMITS.fileSize;
   /** Per kind, the last load's sources and results: a source object seen again has the same result. */
   readonly #lastLoad = new Map<
     SourceKind,
@@ -250,6 +253,12 @@ export class BuildCache {
         results.push(kept.results[index]);
         return;
       }
+      // Listed unread, over the size limit: the loader reports it from its stat (or reads it, if the limit went up).
+      if (source.absolute !== undefined) {
+        results.push(undefined);
+        missing.push({ index, path: source.path, absolute: source.absolute });
+        return;
+      }
       const known = table.get(source.path);
       if (known && known.text === source.text && known.contextKey === contextKey) {
         results.push(known);
@@ -270,7 +279,7 @@ export class BuildCache {
       if (one.stored) indexing?.add(item.path, one.key, one.result);
       results[item.index] = this.#remember(
         table,
-        { path: item.path, text: item.text ?? '' },
+        { path: item.path, text: item.text ?? '', absolute: item.absolute },
         contextKey,
         one.key,
         one.result,
@@ -360,8 +369,8 @@ export class BuildCache {
     if (value) this.#versions.set(value, key);
     const text = retain ? source.text : '';
     const loaded = { text, contextKey, value, diagnostics: result.diagnostics };
-    // Only a process that builds again looks results up here.
-    if (retain) table.set(source.path, loaded);
+    // Only a process that builds again looks results up here; a file listed unread has no text to compare with.
+    if (retain && source.absolute === undefined) table.set(source.path, loaded);
     return loaded;
   }
 

@@ -210,7 +210,13 @@ export async function compileSite(
   const progress = options.progress ?? silentProgress;
   progress.stage('reading files');
   const found = await profile.time('discover and read', () =>
-    discover(options.root, { texts: cache.texts, unread: !cache.retains, ...hints, previous: cache.lastFound }),
+    discover(options.root, {
+      texts: cache.texts,
+      unread: !cache.retains,
+      readLimit: cache.readLimit,
+      ...hints,
+      previous: cache.lastFound,
+    }),
   );
   if (cache.retains) cache.lastFound = found;
   const siteDataStart = performance.now();
@@ -225,6 +231,7 @@ export async function compileSite(
   diagnostics.push(...siteConfig.diagnostics);
   const site = siteConfig.config;
   const limits = site?.limits ?? DEFAULT_LIMITS;
+  cache.readLimit = limits.fileSize;
   const nav = cache.same('navigation', [...fileKey(sources.navigation), limits.fileSize], () =>
     loadNavigation(sources.navigation, limits.fileSize),
   );

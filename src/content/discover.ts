@@ -139,6 +139,12 @@ export interface DiscoverCache {
   /** List releases and pages without reading them: whoever loads them reads them (a one-shot build). */
   readonly unread?: boolean | undefined;
   /**
+   * Releases and pages over this many bytes on disk are listed unread, as with `unread`: the loader reports them
+   * from their size (or reads them, if the site's limit has been raised since). A long-lived process passes the
+   * last build's file size limit, so a huge file dropped into content/ is never read whole.
+   */
+  readonly readLimit?: number | undefined;
+  /**
    * What the last run found. When `listing` is that run's listing, its source objects are kept for every file not
    * in `changed`, so a caller can tell an unchanged file by identity, without looking at 10,000 texts.
    */
@@ -176,12 +182,17 @@ export async function discover(rootDir: string, cache?: DiscoverCache): Promise<
   if (!trusted) cache?.texts.retain(new Set([...news, ...pages].map((f) => f.absolute)));
   const pause = pacer();
   const before = trusted && cache?.previous?.listing === listing ? cache.previous.sources : undefined;
+  /** A source from the text cache: listed unread when it is over the read limit. */
+  const cached = (texts: TextCache, file: FoundFile, isChanged: boolean): SourceFile => {
+    const text = texts.read(file.absolute, isChanged, trusted, cache?.readLimit);
+    return text === undefined
+      ? { path: file.relative, text: '', absolute: file.absolute }
+      : { path: file.relative, text };
+  };
   const readAll = async (files: readonly FoundFile[], kept?: readonly SourceFile[]): Promise<SourceFile[]> => {
     if (cache && kept?.length === files.length) {
       return files.map((file, i) =>
-        changed.has(file.relative)
-          ? { path: file.relative, text: cache.texts.read(file.absolute, true) }
-          : (kept[i] as SourceFile),
+        changed.has(file.relative) ? cached(cache.texts, file, true) : (kept[i] as SourceFile),
       );
     }
     const texts: SourceFile[] = [];
@@ -192,10 +203,11 @@ export async function discover(rootDir: string, cache?: DiscoverCache): Promise<
       }
       const wait = pause();
       if (wait) await wait;
-      const text = cache
-        ? cache.texts.read(file.absolute, changed.has(file.relative), trusted)
-        : await readFile(file.absolute, 'utf8');
-      texts.push({ path: file.relative, text });
+      texts.push(
+        cache
+          ? cached(cache.texts, file, changed.has(file.relative))
+          : { path: file.relative, text: await readFile(file.absolute, 'utf8') },
+      );
     }
     return texts;
   };

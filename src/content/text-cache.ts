@@ -1,13 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 
-const stampOf = (absolute: string): string => {
+const stampOf = (absolute: string): { readonly stamp: string; readonly size: number } => {
   const info = statSync(absolute);
-  return `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`;
+  return { stamp: `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`, size: info.size };
 };
 
 interface Entry {
   readonly stamp: string;
-  readonly text: string;
+  /** Undefined for a file over the size it may be read at: it was stat-ed, never read. */
+  readonly text: string | undefined;
 }
 
 /**
@@ -23,15 +24,18 @@ export class TextCache {
 
   /**
    * The text of `absolute`, from the cache when its stamp is unchanged and `changed` is false; with `trusted`, from
-   * the cache without a look at the stamp (the caller knows the file did not change). Synchronous on purpose: for
+   * the cache without a look at the stamp (the caller knows the file did not change); undefined, unread, when the
+   * file is over `maxBytes`. Synchronous on purpose: for
    * thousands of small files, `statSync` takes a third of the time of promise-based `stat`.
    */
-  read(absolute: string, changed: boolean, trusted = false): string {
+  read(absolute: string, changed: boolean, trusted = false, maxBytes = Number.POSITIVE_INFINITY): string | undefined {
     const known = this.#entries.get(absolute);
     if (known && trusted && !changed) return known.text;
-    const stamp = stampOf(absolute);
+    const { stamp, size } = stampOf(absolute);
     if (known && !changed && known.stamp === stamp) return known.text;
-    const text = readFileSync(absolute, 'utf8');
+    // Over the size limit: not read (a 600 MB file would not even fit in a string), but remembered with its stamp,
+    // so the sweep does not take it for changed again and again.
+    const text = size > maxBytes ? undefined : readFileSync(absolute, 'utf8');
     if (this.keep) this.#entries.set(absolute, { stamp, text });
     return text;
   }
@@ -42,7 +46,7 @@ export class TextCache {
     for (const absolute of files) {
       let stamp: string | undefined;
       try {
-        stamp = stampOf(absolute);
+        stamp = stampOf(absolute).stamp;
       } catch {
         stamp = undefined;
       }

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
 import { type DevBuild, type DevOptions, DevSession } from '../../src/dev/dev-session.js';
-import { makeSite, release, tempDir } from '../helpers/site.js';
+import { makeSite, release, SITE_YAML, tempDir } from '../helpers/site.js';
 import { readDevTree, readTree } from '../helpers/tree.js';
 
 /**
@@ -239,6 +239,53 @@ describe('newsroom dev watching real files', () => {
     await writeFile(path.join(root, 'content/news/a.md'), release({ title: 'Fixed Title' }));
     await settled(dev, builds, (b) => b.ok);
     expect((await get(dev, '/news/a/')).text).toContain('Fixed Title');
+    await expectClean(dev, root);
+  });
+
+  it('reports a file over the size limit from its size, never reading it, and builds it once it is small', async () => {
+    const root = await makeSite({ 'content/news/a.md': release({ title: 'Good Title' }) });
+    const { dev, builds } = await start(root);
+    // 600 MB (sparse, so it takes no disk): more than a JavaScript string can hold, so reading it whole would fail
+    // with a message naming no file.
+    const huge = path.join(root, 'content/news/huge.md');
+    await writeFile(huge, '');
+    await truncate(huge, 600_000_000);
+    await writeFile(path.join(root, 'content/news/b.md'), release({ title: 'Bad Date', date: '2020-02-30' }));
+    await settled(dev, builds, (b) => !b.ok);
+    const failed = builds.find((b) => !b.ok);
+    const lines = failed?.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message} [${d.rule}]`);
+    expect(lines).toContainEqual(
+      'content/news/huge.md:1:1: the file is 600 MB, over the limit of 5 MB a file: split it, or raise limits.fileSize in site.yaml [limits/file-size]',
+    );
+    // Every error of the run, not only the first.
+    expect(lines?.some((line) => line.startsWith('content/news/b.md:3:'))).toBe(true);
+    expect((await get(dev, '/news/a/')).text).toContain('Good Title');
+    // Its stamp is remembered though its text is not: the sweep after a build does not take it for changed.
+    const count = builds.length;
+    await new Promise((r) => setTimeout(r, 1000));
+    await dev.idle();
+    expect(builds).toHaveLength(count);
+
+    builds.length = 0;
+    await writeFile(huge, release({ title: 'Small Now' }));
+    await writeFile(path.join(root, 'content/news/b.md'), release({ title: 'Fixed Date' }));
+    await settled(dev, builds, (b) => b.ok);
+    expect((await get(dev, '/news/huge/')).text).toContain('Small Now');
+    await expectClean(dev, root);
+  });
+
+  it('reads a file it listed unread once site.yaml raises the size limit above it', async () => {
+    const body = `${'Long text. '.repeat(300)}\n`;
+    const root = await makeSite({
+      'content/_data/site.yaml': `${SITE_YAML}limits:\n  fileSize: 1 kB\n`,
+      'content/news/long.md': release({ title: 'Long Release' }, body),
+    });
+    const { dev, builds } = await start(root);
+    // The first build, over the limit, wrote nothing.
+    expect((await get(dev, '/news/long/')).status).toBe(404);
+    await writeFile(path.join(root, 'content/_data/site.yaml'), `${SITE_YAML}limits:\n  fileSize: 50 kB\n`);
+    await settled(dev, builds, (b) => b.ok);
+    expect((await get(dev, '/news/long/')).text).toContain('Long Release');
     await expectClean(dev, root);
   });
 });
