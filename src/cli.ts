@@ -75,6 +75,8 @@ AWS_SECRET_ACCESS_KEY, or AWS_PROFILE; the prefix belongs to the site: what the 
   --max-deletes N       refuse to delete more than N objects (default: 256)
   --force               delete however many objects the build no longer has
   --concurrency N       requests at once (default: 8)
+  --timeout SECONDS     give up on a request that sends or receives nothing for this long, and retry it
+                        (default: 60)
   --drafts              publish a --drafts preview build (refused otherwise: it shows embargoed releases)
 
   -h, --help            show this help
@@ -143,6 +145,7 @@ interface PublishArgs {
   readonly 'max-deletes'?: string | undefined;
   readonly force?: boolean | undefined;
   readonly concurrency?: string | undefined;
+  readonly timeout?: string | undefined;
   readonly drafts?: boolean | undefined;
 }
 
@@ -166,6 +169,7 @@ function parsePublish(values: PublishArgs, root: string): PublishOptions {
       maxDeletes: parseCount('max-deletes', values['max-deletes'], 256, 0, Number.MAX_SAFE_INTEGER),
       force: values.force ?? false,
       concurrency: parseCount('concurrency', values.concurrency, 8, 1, 100),
+      idleSeconds: parseCount('timeout', values.timeout, 60, 1, 3600),
       drafts: values.drafts ?? false,
     };
   } catch (cause) {
@@ -204,6 +208,7 @@ const OPTIONS = {
   'max-deletes': { type: 'string' },
   force: { type: 'boolean' },
   concurrency: { type: 'string' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -217,7 +222,19 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   dev: ['root', 'base-url', 'drafts', 'now', 'port', 'host', 'open', 'cache-dir'],
   new: ['root', 'date', 'lang', 'location', 'slug'],
   diff: ['json'],
-  publish: ['root', 'out', 'to', 'endpoint', 'region', 'dry-run', 'max-deletes', 'force', 'concurrency', 'drafts'],
+  publish: [
+    'root',
+    'out',
+    'to',
+    'endpoint',
+    'region',
+    'dry-run',
+    'max-deletes',
+    'force',
+    'concurrency',
+    'timeout',
+    'drafts',
+  ],
 };
 
 /** The parsed command line: one variant per command. */

@@ -84,7 +84,9 @@ export function describeS3Error(error: unknown, place: RequestPlace): string | u
   }
   const code = networkCode(error);
   if (code) return `cannot reach ${server} (${code}${tries}): check --endpoint and the network`;
-  if (name === 'TimeoutError') return `${server} did not answer${tries}: check --endpoint and the network`;
+  if (name === 'TimeoutError') {
+    return `${server} did not answer ${verb} s3://${place.bucket}/${place.key}${tries}: check --endpoint and the network, or allow it longer with --timeout`;
+  }
   if ($metadata === undefined || typeof name !== 'string') return undefined;
   const status = $metadata.httpStatusCode;
   if (name === 'NoSuchBucket') {

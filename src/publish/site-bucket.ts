@@ -23,6 +23,8 @@ export interface BucketOptions {
   /** An S3-compatible endpoint (path-style requests); undefined for AWS. */
   readonly endpoint: string | undefined;
   readonly region: string;
+  /** Seconds a request may send or receive nothing before it is abandoned (and retried). */
+  readonly idleSeconds: number;
 }
 
 /** The headers an object is stored with. */
@@ -45,9 +47,9 @@ function createClient(options: BucketOptions): S3Client {
     // Checksums only where S3 requires them (DeleteObjects): S3-compatible servers may store aws-chunked bodies.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // A connection that takes 10 s to open or a request idle for 60 s fails (and is retried); no cap on a whole
-    // request, which a large file on a slow link may need.
-    requestHandler: { connectionTimeout: 10_000, socketTimeout: 60_000 },
+    // A connection that takes 10 s to open or a request idle for `idleSeconds` (--timeout, 60 by default) fails
+    // and is retried; no cap on a whole request, which a large file on a slow link may need.
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleSeconds * 1000 },
   });
 }
 

@@ -51,13 +51,14 @@ export interface Fault {
    * An S3 error reply; `drop` closes the connection once the request has arrived, without a reply; `cut-request`
    * closes it after the first part of the request's body (mid-upload); `cut-response` forwards the request, then
    * closes the connection after half of the reply's body (the request took effect, the client cannot know);
-   * `slow` forwards it after 300 ms.
+   * `slow` forwards it after 300 ms; `silent` reads the request and never answers, holding the connection open
+   * (a server that hangs: only the client's timeout ends it).
    */
   readonly answer: { readonly status: number; readonly code: string } | FaultKind;
 }
 
 /** The faults other than an error reply. */
-export type FaultKind = 'drop' | 'cut-request' | 'cut-response' | 'slow';
+export type FaultKind = 'drop' | 'cut-request' | 'cut-response' | 'slow' | 'silent';
 
 /** When {@link S3TestServer.observe} is called: a request changed the bucket, or a fault fired. */
 export type Moment = 'write' | 'fault';
@@ -257,6 +258,7 @@ export class S3TestServer {
         req.socket.destroy();
         return;
       }
+      if (answer === 'silent') return;
       entry.status = answer.status;
       const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${answer.code}</Code><Message>Injected by the test proxy</Message><RequestId>test</RequestId></Error>`;
       res.writeHead(answer.status, {

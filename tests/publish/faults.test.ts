@@ -46,6 +46,33 @@ describe('publish through a failing network', () => {
     expect(await s3.state('site', 'retry/')).toEqual(expectedState(manifest));
   });
 
+  it('gives up on a request the server never answers after --timeout, retries it and publishes everything', async () => {
+    const root = await makeDist(sampleSite());
+    s3.faults.push({ method: 'PUT', key: /news\/a\/index\.html$/, times: 2, answer: 'silent' });
+    const result = await newsroom(args(root, 's3://site/silent', '--timeout', '1'), S3RVER_ENV);
+    expect(result.code, result.stderr).toBe(0);
+    expect(s3.faults[0]?.times).toBe(0);
+    expect(s3.writes().filter((w) => w === 'PUT silent/news/a/index.html')).toHaveLength(3);
+    expect(await s3.state('site', 'silent/')).toEqual(expectedState(manifestOf(sampleSite())));
+  });
+
+  it('stops with one clear line when the server never answers any attempt', async () => {
+    const root = await makeDist(sampleSite());
+    s3.faults.push({ method: 'PUT', key: /news\/a\/index\.html$/, times: Infinity, answer: 'silent' });
+    const failed = await newsroom(args(root, 's3://site/hung', '--timeout', '1'), S3RVER_ENV);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split('\n').at(-1)).toBe(
+      `newsroom: ${s3.endpoint} did not answer uploading s3://site/hung/news/a/index.html after 6 attempts: check --endpoint and the network, or allow it longer with --timeout; the bucket keeps its previous manifest: run publish again to finish the job`,
+    );
+    expect(s3.writes()).not.toContain(`PUT hung/${MANIFEST_PATH}`);
+  });
+
+  it('refuses a --timeout that is not a whole number of seconds', async () => {
+    const result = await newsroom(['publish', '--to', 's3://site/x', '--timeout', '0.5']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--timeout must be a whole number from 1 to 3600 (got "0.5")');
+  });
+
   it('stops with one clear line when a request fails every attempt, leaving the old manifest for a rerun', async () => {
     const root = await makeDist(sampleSite('v1'));
     expect((await newsroom(args(root, 's3://site/fail'), S3RVER_ENV)).code).toBe(0);
