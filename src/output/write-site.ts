@@ -376,7 +376,13 @@ export async function openOutput(out: string, options: WriteOptions = {}): Promi
   };
   const reuseOne = (file: ReusedFile) => async () => {
     if (!alreadyThere(file.path, file.sha256, file.size) && !(await linked(file.path))) {
-      throw new OutputError(`cannot reuse ${file.path}: it is gone from ${out}; build again`, out);
+      // The link was refused (another user's file, with the kernel's protected_hardlinks; another file system):
+      // the bytes are copied instead.
+      const source = path.join(out, file.path);
+      if (!(await exists(source))) {
+        throw new OutputError(`cannot reuse ${file.path}: it is gone from ${out}; build again`, out);
+      }
+      await put(file.path, (full) => copyFile(source, full));
     }
     reusedCount++;
     note(file);

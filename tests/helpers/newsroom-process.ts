@@ -26,9 +26,15 @@ export interface RunningProcess {
  * Starts the compiled CLI with a clean environment: only PATH, HOME, no AWS profile files and no instance metadata,
  * plus `env` (for example `S3RVER_ENV`).
  */
-export function startNewsroom(args: readonly string[], env: Record<string, string> = {}): RunningProcess {
+export function startNewsroom(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  /** Another user to run as (the test must be root): for permission tests, which root would pass. */
+  user?: { readonly uid: number; readonly gid: number },
+): RunningProcess {
   const child = spawn(process.execPath, [path.join(REPO, 'bin/newsroom.js'), ...args], {
     cwd: REPO,
+    ...user,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH ?? '',
@@ -54,6 +60,10 @@ export function startNewsroom(args: readonly string[], env: Record<string, strin
 }
 
 /** Runs the compiled CLI to the end (see `startNewsroom`). */
-export function newsroom(args: readonly string[], env: Record<string, string> = {}): Promise<ProcessRun> {
-  return startNewsroom(args, env).exited;
+export function newsroom(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  user?: { readonly uid: number; readonly gid: number },
+): Promise<ProcessRun> {
+  return startNewsroom(args, env, user).exited;
 }

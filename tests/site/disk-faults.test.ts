@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newsroom } from '../helpers/newsroom-process.js';
 import { makeSite, release, tempDir } from '../helpers/site.js';
 import { hashTree } from '../helpers/tree.js';
 
-// A full disk and a read-only one are made for real: a small tmpfs mounted by the test (needs root, as on this
-// machine and in CI; elsewhere the tests are skipped, saying why).
+// A full disk and a read-only one are made for real: a small tmpfs mounted by the test; a folder the user may not
+// write to, by running the build as nobody. All need root, as on this machine and in CI; elsewhere the tests are
+// skipped, saying why.
 const ROOT = process.getuid?.() === 0;
-if (!ROOT) console.warn('disk-faults: skipped, mounting a tmpfs needs root (run as root or in CI)');
+if (!ROOT)
+  console.warn('disk-faults: skipped, mounting a tmpfs and running as nobody need root (run as root or in CI)');
 
 const mounted: string[] = [];
 afterEach(() => {
@@ -50,7 +52,7 @@ const build = (root: string, ...extra: string[]) =>
 /** Names the build made beside the output in `dir`. */
 const besides = async (dir: string) => (await readdir(dir)).filter((n) => n.includes('newsroom-')).sort();
 
-describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
+describe.skipIf(!ROOT)('the output on a full, read-only or forbidden disk', () => {
   it('stops with one clear line naming the path when the disk fills, and keeps the previous output', async () => {
     const disk = await smallDisk('3m');
     const out = path.join(disk, 'dist');
@@ -100,6 +102,47 @@ describe.skipIf(!ROOT)('the output on a full or read-only disk', () => {
     execFileSync('mount', ['-o', 'remount,rw', disk]);
     expect((await build(root, '--out', out)).code).toBe(0);
     expect(await besides(disk)).toEqual(['.dist.newsroom-spare']);
+  });
+
+  it('stops with one clear line when the user may not write beside the output, and keeps it', async () => {
+    // Root writes anywhere, so the build runs as nobody (65534), who may read the site but not write in `parent`.
+    const nobody = { uid: 65534, gid: 65534 };
+    const dir = await tempDir();
+    await chmod(dir, 0o755);
+    const parent = path.join(dir, 'site-output');
+    await mkdir(parent, { mode: 0o755 });
+    const out = path.join(parent, 'dist');
+    const root = await makeSite(releases(10, 'v1'));
+    await chmod(root, 0o755);
+    const cache = path.join(dir, 'cache');
+    await mkdir(cache);
+    await chown(cache, nobody.uid, nobody.gid);
+    const args = ['--out', out, '--cache-dir', cache];
+    expect((await build(root, ...args)).code).toBe(0);
+    const before = await hashTree(out);
+
+    await replaceReleases(root, releases(10, 'v2'));
+    const denied = await newsroom(
+      ['build', '--root', root, '--now', '2026-01-01T00:00:00Z', '--no-search', ...args],
+      {},
+      nobody,
+    );
+    expect(denied.code).toBe(1);
+    expect(denied.stderr.trim()).toBe(
+      `newsroom: cannot write ${parent}: permission denied (EACCES): make it writable for this user or build with --out elsewhere; the previous output is unchanged`,
+    );
+    expect(await hashTree(out)).toEqual(before);
+    expect(await besides(parent)).toEqual([]);
+
+    // Made writable for that user, the same command builds.
+    await chown(parent, nobody.uid, nobody.gid);
+    const allowed = await newsroom(
+      ['build', '--root', root, '--now', '2026-01-01T00:00:00Z', '--no-search', ...args],
+      {},
+      nobody,
+    );
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(await hashTree(out)).not.toEqual(before);
   });
 
   it('finishes the build when the cache is on a full disk, warns once, and leaves no damaged entry', async () => {
