@@ -29,12 +29,12 @@ export interface RunningProcess {
 export function startNewsroom(
   args: readonly string[],
   env: Record<string, string> = {},
-  /** Another user to run as (the test must be root): for permission tests, which root would pass. */
-  user?: { readonly uid: number; readonly gid: number },
+  /** A command to run it through, e.g. `setpriv` with its options and `--`. */
+  through: readonly string[] = [],
 ): RunningProcess {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/newsroom.js'), ...args], {
+  const command = [...through, process.execPath, path.join(REPO, 'bin/newsroom.js'), ...args];
+  const child = spawn(command[0] as string, command.slice(1), {
     cwd: REPO,
-    ...user,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH ?? '',
@@ -63,7 +63,7 @@ export function startNewsroom(
 export function newsroom(
   args: readonly string[],
   env: Record<string, string> = {},
-  user?: { readonly uid: number; readonly gid: number },
+  through: readonly string[] = [],
 ): Promise<ProcessRun> {
-  return startNewsroom(args, env, user).exited;
+  return startNewsroom(args, env, through).exited;
 }

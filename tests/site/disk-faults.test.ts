@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newsroom } from '../helpers/newsroom-process.js';
@@ -7,11 +7,11 @@ import { makeSite, release, tempDir } from '../helpers/site.js';
 import { hashTree } from '../helpers/tree.js';
 
 // A full disk and a read-only one are made for real: a small tmpfs mounted by the test; a folder the user may not
-// write to, by running the build as nobody. All need root, as on this machine and in CI; elsewhere the tests are
+// write to, by running the build as root without its override capabilities. All need root, as on this machine and in CI; elsewhere the tests are
 // skipped, saying why.
 const ROOT = process.getuid?.() === 0;
 if (!ROOT)
-  console.warn('disk-faults: skipped, mounting a tmpfs and running as nobody need root (run as root or in CI)');
+  console.warn('disk-faults: skipped, mounting a tmpfs and dropping capabilities need root (run as root or in CI)');
 
 const mounted: string[] = [];
 afterEach(() => {
@@ -105,28 +105,21 @@ describe.skipIf(!ROOT)('the output on a full, read-only or forbidden disk', () =
   });
 
   it('stops with one clear line when the user may not write beside the output, and keeps it', async () => {
-    // Root writes anywhere, so the build runs as nobody (65534), who may read the site but not write in `parent`.
-    const nobody = { uid: 65534, gid: 65534 };
-    const dir = await tempDir();
-    await chmod(dir, 0o755);
-    const parent = path.join(dir, 'site-output');
+    // Root writes anywhere: these builds run as root without the capabilities that let it ignore file modes and
+    // ownership, so the kernel checks them as for any user (setpriv, from util-linux).
+    const asUser = ['setpriv', '--bounding-set=-dac_override,-dac_read_search,-fowner', '--'];
+    const nobody = 65534;
+    const parent = path.join(await tempDir(), 'site-output');
     await mkdir(parent, { mode: 0o755 });
+    await chown(parent, nobody, nobody);
     const out = path.join(parent, 'dist');
     const root = await makeSite(releases(10, 'v1'));
-    await chmod(root, 0o755);
-    const cache = path.join(dir, 'cache');
-    await mkdir(cache);
-    await chown(cache, nobody.uid, nobody.gid);
-    const args = ['--out', out, '--cache-dir', cache];
-    expect((await build(root, ...args)).code).toBe(0);
+    expect((await build(root, '--out', out)).code).toBe(0);
     const before = await hashTree(out);
 
     await replaceReleases(root, releases(10, 'v2'));
-    const denied = await newsroom(
-      ['build', '--root', root, '--now', '2026-01-01T00:00:00Z', '--no-search', ...args],
-      {},
-      nobody,
-    );
+    const args = ['build', '--root', root, '--now', '2026-01-01T00:00:00Z', '--no-search', '--out', out];
+    const denied = await newsroom(args, {}, asUser);
     expect(denied.code).toBe(1);
     expect(denied.stderr.trim()).toBe(
       `newsroom: cannot write ${parent}: permission denied (EACCES): make it writable for this user or build with --out elsewhere; the previous output is unchanged`,
@@ -134,15 +127,15 @@ describe.skipIf(!ROOT)('the output on a full, read-only or forbidden disk', () =
     expect(await hashTree(out)).toEqual(before);
     expect(await besides(parent)).toEqual([]);
 
-    // Made writable for that user, the same command builds.
-    await chown(parent, nobody.uid, nobody.gid);
-    const allowed = await newsroom(
-      ['build', '--root', root, '--now', '2026-01-01T00:00:00Z', '--no-search', ...args],
-      {},
-      nobody,
-    );
+    // Writable now, but the previous output belongs to another user: the kernel (protected_hardlinks) refuses
+    // links to its files, so unchanged files are copied, and the build gives exactly the new site.
+    await chown(parent, 0, 0);
+    execFileSync('chown', ['-R', `${nobody}:${nobody}`, out]);
+    const allowed = await newsroom(args, {}, asUser);
     expect(allowed.code, allowed.stderr).toBe(0);
-    expect(await hashTree(out)).not.toEqual(before);
+    const reference = await build(root, '--out', path.join(root, 'reference'));
+    expect(reference.code).toBe(0);
+    expect(await hashTree(out)).toEqual(await hashTree(path.join(root, 'reference')));
   });
 
   it('finishes the build when the cache is on a full disk, warns once, and leaves no damaged entry', async () => {
