@@ -25,8 +25,8 @@ export class TextCache {
   /**
    * The text of `absolute`, from the cache when its stamp is unchanged and `changed` is false; with `trusted`, from
    * the cache without a look at the stamp (the caller knows the file did not change); undefined, unread, when the
-   * file is over `maxBytes`. Synchronous on purpose: for
-   * thousands of small files, `statSync` takes a third of the time of promise-based `stat`.
+   * file is over `maxBytes`. Synchronous on purpose: for thousands of small files, `statSync` takes a third of the
+   * time of promise-based `stat`.
    */
   read(absolute: string, changed: boolean, trusted = false, maxBytes = Number.POSITIVE_INFINITY): string | undefined {
     const known = this.#entries.get(absolute);

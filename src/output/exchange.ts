@@ -30,9 +30,11 @@ export function loadExchange(): Promise<Exchange | undefined> {
 async function load(): Promise<Exchange | undefined> {
   if (process.platform !== 'linux') return undefined;
   const koffi = (await import('koffi')).default;
-  const renameat2 = koffi
-    .load('libc.so.6')
-    .func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)');
+  // koffi types every foreign function as taking and giving `any`: this one's C signature is below.
+  const renameat2: (olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number) => number =
+    koffi
+      .load('libc.so.6')
+      .func('int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags)');
   const names = new Map(Object.entries(koffi.os.errno).map(([name, number]) => [number, name]));
   return (a, b) => {
     if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) === 0) return true;
