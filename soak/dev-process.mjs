@@ -95,7 +95,9 @@ export async function startDev(root, tmp, now) {
       }
     }, 100);
   });
-  return { ...dev, url };
+  // The same object the output readers update: a copy would keep the first build's state forever.
+  dev.url = url;
+  return dev;
 }
 
 /**
@@ -154,7 +156,15 @@ export async function devDirectory(tmp, pid) {
 export async function stopDev(dev) {
   const alive = running(dev);
   dev.child.kill('SIGINT');
-  const exit = await Promise.race([dev.exited, sleep(30_000).then(() => ({ code: 'no exit in 30 s' }))]);
+  const giveUp = new AbortController();
+  const exit = await Promise.race([
+    dev.exited,
+    sleep(30_000, undefined, { signal: giveUp.signal }).then(
+      () => ({ code: 'no exit in 30 s' }),
+      () => undefined,
+    ),
+  ]);
+  giveUp.abort();
   return { alive, exit };
 }
 
