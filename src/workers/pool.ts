@@ -34,9 +34,12 @@ export class WorkerPool {
     });
   }
 
-  /** Runs the job on a free thread. */
-  run<J extends Job>(job: J): Promise<JobResult<J>> {
-    return this.#pool.run(job) as Promise<JobResult<J>>;
+  /**
+   * Runs the job on a free thread. Aborting `signal` rejects the job; if it is running, piscina terminates its
+   * thread (the only way to stop synchronous work) and starts another in its place.
+   */
+  run<J extends Job>(job: J, signal?: AbortSignal): Promise<JobResult<J>> {
+    return this.#pool.run(job, { signal: signal ?? null }) as Promise<JobResult<J>>;
   }
 
   async close(): Promise<void> {
