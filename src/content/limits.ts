@@ -114,3 +114,16 @@ export function markdownTimeError(file: string, seconds: number): Diagnostic {
     `the Markdown took longer than ${seconds} s to read, so it was stopped: it may hold thousands of unmatched * or _ (split it or simplify it), or raise limits.markdownSeconds in site.yaml`,
   );
 }
+
+/**
+ * The error for a file whose loading was stopped when its worker thread ran out of memory (a fixed limit: see
+ * WorkerPool); like the time limit, it is never cached.
+ */
+export function markdownMemoryError(file: string): Diagnostic {
+  return error(
+    file,
+    START,
+    'limits/markdown-memory',
+    'the Markdown took more memory to read than a worker thread has (512 MB), so it was stopped: it may hold thousands of unmatched * or _ (split it or simplify it)',
+  );
+}

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { byteSize, markdownTimeError } from '../content/limits.js';
+import { byteSize, markdownMemoryError, markdownTimeError } from '../content/limits.js';
 import type { LoadItem, LoadJob, StoredResult } from '../content/load-batch.js';
 import type { WorkerPool } from './pool.js';
 import { Watchdog } from './watchdog.js';
@@ -27,8 +27,10 @@ const watchdog = new Watchdog();
 
 /**
  * Loads a job's files on a worker thread, stopping any one that takes longer than `seconds`: its thread is
- * terminated, the file gets a `limits/markdown-time` error (never cached), and the job's other files run again as
- * a new job, watched the same way, so every file of a batch is loaded or reported. Results are in item order.
+ * terminated, the file gets a `limits/markdown-time` error, and the job's other files run again as a new job,
+ * watched the same way, so every file of a batch is loaded or reported. A file whose thread ran out of memory
+ * (remark holds hundreds of MB over a few MB of the texts it is slow on) gets a `limits/markdown-memory` error
+ * the same way. Neither error is cached. Results are in item order.
  */
 export async function loadWithin(
   pool: WorkerPool,
@@ -47,19 +49,32 @@ export async function loadWithin(
   try {
     results = await pool.run({ ...job, progress }, abort.signal);
   } catch (cause) {
-    if (stopped.item === undefined) throw cause;
-    // The job came back with nothing, so the files before the stopped one run again too; unkeyed, so that the
-    // loader looks them up in the persistent cache (when the build keeps one), where the stopped thread put them.
-    const index = stopped.item;
-    const rest = job.items.filter((_, i) => i !== index).map((item) => ({ ...item, key: undefined }));
+    // The cell still says which item the thread was on when it died.
+    const running = Atomics.load(progress, 0) - 1;
+    const failed = stopped.item ?? (outOfMemory(cause) && running >= 0 ? running : undefined);
+    if (failed === undefined) throw cause;
+    const path = job.items[failed]?.path ?? '';
+    const problem = stopped.item === undefined ? markdownMemoryError(path) : markdownTimeError(path, seconds);
+    // The job came back with nothing, so the files before the failed one run again too; unkeyed, so that the
+    // loader looks them up in the persistent cache (when the build keeps one), where the dead thread put them.
+    const rest = job.items.filter((_, i) => i !== failed).map((item) => ({ ...item, key: undefined }));
     const others = rest.length > 0 ? await loadWithin(pool, { ...job, items: rest }, seconds) : [];
-    const item = job.items[index];
-    const result = { value: undefined, diagnostics: [markdownTimeError(item?.path ?? '', seconds)] };
     // Keyed '' like every result that is never cached: it depends on the machine and the limit.
-    const timedOut = { result, key: '', stored: false, fromDisk: false, corrupt: false };
-    return [...others.slice(0, index), timedOut, ...others.slice(index)];
+    const refused = {
+      result: { value: undefined, diagnostics: [problem] },
+      key: '',
+      stored: false,
+      fromDisk: false,
+      corrupt: false,
+    };
+    return [...others.slice(0, failed), refused, ...others.slice(failed)];
   } finally {
     forget();
   }
   return results;
+}
+
+/** Whether a job failed because its thread reached its heap limit (see WorkerPool's `resourceLimits`). */
+function outOfMemory(cause: unknown): boolean {
+  return cause instanceof Error && (cause as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
