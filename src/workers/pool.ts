@@ -62,8 +62,9 @@ export class WorkerPool {
   /**
    * Stops the threads, once none is still loading its modules: Node 20.19 and later load the worker module with
    * `require()` of ES modules, and a thread terminated while that instantiates them aborts the whole process
-   * (`v8::Module::IsGraphAsync must be used on an instantiated module`; 2 of 80 pools closed just after a thread
-   * stopped over the time limit, while its replacement started). A thread loads in well under a second.
+   * (`v8::Module::IsGraphAsync must be used on an instantiated module`: 3 of 200 pools closed just after a thread
+   * was stopped over the time limit, while its replacement started; 0 of 120 with this wait). A thread loads in
+   * well under a second.
    */
   async close(): Promise<void> {
     const until = performance.now() + LOADING_MS;
