@@ -19,6 +19,7 @@ import { compileTemplate, createEnvironment } from './render/environment.js';
 import { TemplateGraph } from './render/template-graph.js';
 import type { RoutedSite } from './site/body-edits.js';
 import { type Route, RouteMemo, sharedKey } from './site/routes.js';
+import { loadWithin, mustGuard } from './workers/load-within.js';
 import type { WorkerPool } from './workers/pool.js';
 
 interface Loaded<T> {
@@ -275,7 +276,7 @@ export class BuildCache {
       if (one.fromDisk) this.counts.fromDisk++;
       else this.counts.loaded++;
       if (one.corrupt && elsewhere && disk) disk.counts.corrupt++;
-      if (!one.stored && !one.fromDisk && elsewhere && disk) disk.counts.unwritable++;
+      if (!one.stored && !one.fromDisk && one.key !== '' && elsewhere && disk) disk.counts.unwritable++;
       if (one.stored) indexing?.add(item.path, one.key, one.result);
       results[item.index] = this.#remember(
         table,
@@ -286,30 +287,33 @@ export class BuildCache {
         one.stored,
       );
     };
-    const pool = await this.pool(missing.length);
-    if (pool) {
-      await Promise.all(
-        batches(missing).map(async (batch) => {
-          const loaded = await pool.run({
-            type: 'load',
-            kind,
-            items: batch,
-            settings,
-            cacheDir: disk?.dir,
-            fingerprint,
-            bodies: this.retains,
-          });
-          batch.forEach((item, i) => {
-            const one = loaded[i];
-            if (one) take(item, one, true);
-          });
-        }),
-      );
-    } else if (missing.length > 0) {
-      const { loadItem, markdown } = await this.#load();
-      const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: markdown };
-      for (const item of missing) take(item, loadItem({ kind, fingerprint, contextKey }, item, context, disk), false);
+    // Many files go to the worker threads, and so does a long file in a small build: only there can the time limit
+    // stop it (see GUARD_BYTES). The rest are loaded here, while the threads start and work.
+    const many = await this.pool(missing.length);
+    const guarding = this.#options.threads !== 0;
+    const away: typeof missing = [];
+    const here: typeof missing = [];
+    for (const item of missing) (many || (guarding && mustGuard(item)) ? away : here).push(item);
+    const loader = here.length > 0 ? await this.#load() : undefined;
+    const pool = many ?? (away.length > 0 ? await this.#threads() : undefined);
+    const threaded = pool
+      ? Promise.all(
+          batches(away).map(async (batch) => {
+            const job = { type: 'load', kind, items: batch, settings, cacheDir: disk?.dir, fingerprint } as const;
+            const loaded = await loadWithin(pool, { ...job, bodies: this.retains }, settings.limits.markdownSeconds);
+            batch.forEach((item, i) => {
+              const one = loaded[i];
+              if (one) take(item, one, true);
+            });
+          }),
+        )
+      : undefined;
+    if (loader) {
+      const context = { ...settings, assets: new Set(settings.assets), renderMarkdown: loader.markdown };
+      for (const item of here)
+        take(item, loader.loadItem({ kind, fingerprint, contextKey }, item, context, disk), false);
     }
+    await threaded;
     indexing?.save();
     const loaded = results.map((r) => r ?? { value: undefined, diagnostics: [] });
     if (this.retains) this.#lastLoad.set(kind, { sources, contextKey, results: loaded });
@@ -376,7 +380,12 @@ export class BuildCache {
 
   /** The worker threads, for a job of `size` files or pages; none when the calling thread should do it alone. */
   async pool(size: number): Promise<WorkerPool | undefined> {
-    if (this.#options.threads === 0 || size < (this.#options.threadMin ?? THREAD_MIN)) return undefined;
+    return size < (this.#options.threadMin ?? THREAD_MIN) ? undefined : this.#threads();
+  }
+
+  /** The worker threads, started on first use; none with `threads: 0`. */
+  async #threads(): Promise<WorkerPool | undefined> {
+    if (this.#options.threads === 0) return undefined;
     if (!this.#pool) {
       // Imported here: a build small or warm enough to need no threads never loads piscina.
       const { WorkerPool } = await import('./workers/pool.js');

@@ -270,7 +270,12 @@ export async function compileSite(
     languages,
     baseUrl: site?.baseUrl ?? '',
     assets: assetPaths,
-    limits: { fileSize: limits.fileSize, frontMatter: limits.frontMatter, nesting: limits.nesting },
+    limits: {
+      fileSize: limits.fileSize,
+      frontMatter: limits.frontMatter,
+      nesting: limits.nesting,
+      markdownSeconds: limits.markdownSeconds,
+    },
   };
   // Over the limit on files, none is loaded: the site is reported as too big, not cut.
   const sourceCount = sources.releases.length + sources.pages.length;

@@ -2,7 +2,7 @@ import { type Diagnostic, error, type Position, START } from '../diagnostics.js'
 
 /**
  * The input limits of a build. A file over one is reported (never silently cut) and not loaded; `fileSize`,
- * `frontMatter` and `files` are set in site.yaml's `limits` block, `nesting` is fixed.
+ * `frontMatter`, `files` and `markdownSeconds` are set in site.yaml's `limits` block, `nesting` is fixed.
  */
 export interface Limits {
   /** Bytes of one Markdown or data file under content/ (1 MB = 1,000,000 bytes). */
@@ -16,6 +16,12 @@ export interface Limits {
   readonly files: number;
   /** Levels of quotes and lists inside each other in Markdown, and of lists and maps inside each other in YAML. */
   readonly nesting: number;
+  /**
+   * Seconds one file may take to load (front matter, checks, Markdown). remark takes time quadratic in the length
+   * of some texts (runs of unmatched `*` or `_`: 100 kB of `*a` takes 20 s, 5 MB would take days), and no size
+   * limit can tell those from a long real release (4.9 MB in 9 s), so the file is stopped by the clock instead.
+   */
+  readonly markdownSeconds: number;
 }
 
 /** The limits unless site.yaml's `limits` says otherwise. */
@@ -24,6 +30,7 @@ export const DEFAULT_LIMITS: Limits = {
   frontMatter: 32_000,
   files: 200_000,
   nesting: 100,
+  markdownSeconds: 30,
 };
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1_000, mb: 1_000_000, gb: 1_000_000_000 };
@@ -92,5 +99,31 @@ export function tooManyFiles(siteFile: string, count: number, limit: number): Di
     START,
     'limits/files',
     `the site has ${count} releases and pages, more than the limit of ${limit}: raise limits.files in site.yaml`,
+  );
+}
+
+/**
+ * The error for a file whose loading was stopped after `seconds`: the result depends on the machine and the limit,
+ * so it is never cached.
+ */
+export function markdownTimeError(file: string, seconds: number): Diagnostic {
+  return error(
+    file,
+    START,
+    'limits/markdown-time',
+    `the Markdown took longer than ${seconds} s to read, so it was stopped: it may hold thousands of unmatched * or _ (split it or simplify it), or raise limits.markdownSeconds in site.yaml`,
+  );
+}
+
+/**
+ * The error for a file whose loading was stopped when its worker thread ran out of memory (a fixed limit: see
+ * WorkerPool); like the time limit, it is never cached.
+ */
+export function markdownMemoryError(file: string): Diagnostic {
+  return error(
+    file,
+    START,
+    'limits/markdown-memory',
+    'the Markdown took more memory to read than a worker thread has (512 MB), so it was stopped: it may hold thousands of unmatched * or _ (split it or simplify it)',
   );
 }

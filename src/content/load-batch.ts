@@ -31,11 +31,17 @@ export interface LoadJob {
    * whose result is in the cache comes back without its body and contacts: the renderer reads them from there.
    */
   readonly bodies: boolean;
+  /**
+   * Which item the worker is loading, plus one (0 before the first and after the last): a cell of shared memory
+   * the main thread watches to stop a file that runs over `limits.markdownSeconds` (see `loadWithin`).
+   */
+  readonly progress?: Int32Array | undefined;
 }
 
 /** What loading one item gave, and how. */
 export interface StoredResult {
   readonly result: LoadResult;
+  /** The content key; '' for a result that is never cached (over a limit, which may be raised). */
   readonly key: string;
   /** Whether the result is in the persistent cache now (its release body can be read from there again). */
   readonly stored: boolean;
@@ -81,7 +87,12 @@ export function loadBatch(job: LoadJob): StoredResult[] {
   const context = { ...job.settings, assets: new Set(job.settings.assets), renderMarkdown };
   const cache = job.cacheDir === undefined ? undefined : new DiskCache(job.cacheDir);
   const keyed = { kind: job.kind, fingerprint: job.fingerprint, contextKey: JSON.stringify(job.settings) };
-  const results = job.items.map((item) => loadItem(keyed, item, context, cache));
+  const { progress } = job;
+  const results = job.items.map((item, i) => {
+    if (progress) Atomics.store(progress, 0, i + 1);
+    return loadItem(keyed, item, context, cache);
+  });
+  if (progress) Atomics.store(progress, 0, 0);
   return job.bodies ? results : results.map(leaveBody);
 }
 

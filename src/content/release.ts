@@ -80,8 +80,11 @@ export interface LoadContext {
   readonly renderMarkdown: RenderMarkdown;
   /** Output paths of the files in public/, to check that local images exist. */
   readonly assets: ReadonlySet<string>;
-  /** The size and nesting limits (part of the load settings, so a cached result is keyed on them). */
-  readonly limits: Pick<Limits, 'fileSize' | 'frontMatter' | 'nesting'>;
+  /**
+   * The size, nesting and time limits (part of the load settings, so a cached result is keyed on them). The time
+   * limit is enforced by the thread that waits for the loading one (see `loadWithin`), not by the loader.
+   */
+  readonly limits: Pick<Limits, 'fileSize' | 'frontMatter' | 'nesting' | 'markdownSeconds'>;
 }
 
 /** An alias as a URL: a path with no file extension gets a trailing slash (`/news/old` -> `/news/old/`). */

@@ -68,6 +68,10 @@ const siteSchema = z.object({
         .int({ error: 'limits.files must be a whole number, like 200000' })
         .positive({ error: 'limits.files must be a whole number, like 200000' })
         .optional(),
+      markdownSeconds: z
+        .number({ error: 'limits.markdownSeconds must be a number of seconds above 0, like 30' })
+        .positive({ error: 'limits.markdownSeconds must be a number of seconds above 0, like 30' })
+        .optional(),
     })
     .strict()
     .optional(),
@@ -190,6 +194,7 @@ export function loadSiteConfig(
       frontMatter: value.limits?.frontMatter ?? DEFAULT_LIMITS.frontMatter,
       files: value.limits?.files ?? DEFAULT_LIMITS.files,
       nesting: DEFAULT_LIMITS.nesting,
+      markdownSeconds: value.limits?.markdownSeconds ?? DEFAULT_LIMITS.markdownSeconds,
     },
     organisation: {
       name: value.organisation.name,

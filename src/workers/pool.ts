@@ -8,6 +8,18 @@ import type { Job, JobResult } from './worker.js';
  */
 const WORKER = new URL('../../lib/workers/worker.js', import.meta.url);
 
+/** How long {@link WorkerPool.close} waits at most for threads that are still loading. */
+const LOADING_MS = 10_000;
+
+/** The message a thread sends once it has loaded the worker module: `{ [LOADED]: threadId }`. */
+export const LOADED = 'newsroomWorkerLoaded';
+
+function isLoaded(message: unknown): message is { [LOADED]: number } {
+  return (
+    typeof message === 'object' && message !== null && typeof (message as Record<string, unknown>)[LOADED] === 'number'
+  );
+}
+
 /** A worker's young generation: three semi-spaces' worth in V8's reckoning, so 32 MB semi-spaces. */
 const YOUNG_GENERATION_MB = 96;
 
@@ -18,6 +30,8 @@ const YOUNG_GENERATION_MB = 96;
  */
 export class WorkerPool {
   readonly #pool: Piscina<Job, JobResult>;
+  /** The threads that have loaded the worker module (they say so, see worker.ts). */
+  readonly #loaded = new Set<number>();
 
   constructor(threads = availableParallelism()) {
     this.#pool = new Piscina({
@@ -32,14 +46,31 @@ export class WorkerPool {
       // releases single-threaded: 375 scavenges and 1.7-2.2 s of them -> 186 and 0.8-0.9 s).
       resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
+    this.#pool.on('message', (message: unknown) => {
+      if (isLoaded(message)) this.#loaded.add(message[LOADED]);
+    });
   }
 
-  /** Runs the job on a free thread. */
-  run<J extends Job>(job: J): Promise<JobResult<J>> {
-    return this.#pool.run(job) as Promise<JobResult<J>>;
+  /**
+   * Runs the job on a free thread. Aborting `signal` rejects the job; if it is running, piscina terminates its
+   * thread (the only way to stop synchronous work) and starts another in its place.
+   */
+  run<J extends Job>(job: J, signal?: AbortSignal): Promise<JobResult<J>> {
+    return this.#pool.run(job, { signal: signal ?? null }) as Promise<JobResult<J>>;
   }
 
+  /**
+   * Stops the threads, once none is still loading its modules: Node 20.19 and later load the worker module with
+   * `require()` of ES modules, and a thread terminated while that instantiates them aborts the whole process
+   * (`v8::Module::IsGraphAsync must be used on an instantiated module`: 3 of 200 pools closed just after a thread
+   * was stopped over the time limit, while its replacement started; 0 of 120 with this wait). A thread loads in
+   * well under a second.
+   */
   async close(): Promise<void> {
+    const until = performance.now() + LOADING_MS;
+    while (this.#pool.threads.some((t) => !this.#loaded.has(t.threadId)) && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await this.#pool.destroy();
   }
 }

@@ -1,6 +1,8 @@
+import { parentPort, threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { type LoadJob, loadBatch, type StoredResult } from '../content/load-batch.js';
 import { type RenderedBatch, type RenderJob, renderBatch } from '../render/render-batch.js';
+import { LOADED } from './pool.js';
 
 /** A batch of work for a worker thread. */
 export type Job = LoadJob | RenderJob;
@@ -17,3 +19,6 @@ function moved(batch: RenderedBatch): unknown {
 export default function run(job: Job): unknown {
   return job.type === 'load' ? loadBatch(job) : moved(renderBatch(job));
 }
+
+// This thread has loaded its modules and may now be terminated safely (see WorkerPool.close).
+parentPort?.postMessage({ [LOADED]: threadId });
