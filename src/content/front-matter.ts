@@ -71,19 +71,26 @@ export function parseYaml(
         ? nestingError(file, where, 'YAML', nesting)
         : shape.kind === 'duplicate'
           ? error(file, where, 'yaml/duplicate_key', 'Map keys must be unique (keep one of them)')
-          : shape.kind === 'cycle'
+          : shape.kind === 'complex-key'
             ? error(
                 file,
                 where,
-                'yaml/aliases',
-                'an alias (*name) is inside the value it names: the value would never end; remove the alias',
+                'yaml/complex-key',
+                'a key is a list or a map: keys must be plain words, like title: (remove the ? or the brackets)',
               )
-            : error(
-                file,
-                where,
-                'yaml/aliases',
-                `aliases (*name) repeat ${shape.size} characters of YAML, more than ${MAX_ALIAS_EXPANSION}: write the values out, or alias smaller ones`,
-              );
+            : shape.kind === 'cycle'
+              ? error(
+                  file,
+                  where,
+                  'yaml/aliases',
+                  'an alias (*name) is inside the value it names: the value would never end; remove the alias',
+                )
+              : error(
+                  file,
+                  where,
+                  'yaml/aliases',
+                  `aliases (*name) repeat ${shape.size} characters of YAML, more than ${MAX_ALIAS_EXPANSION}: write the values out, or alias smaller ones`,
+                );
     return { data: undefined, diagnostics: [problem] };
   }
   let value: unknown;

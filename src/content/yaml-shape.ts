@@ -8,6 +8,7 @@ export type ShapeProblem =
   | { readonly kind: 'nesting'; readonly node: Node }
   | { readonly kind: 'cycle'; readonly node: Node }
   | { readonly kind: 'duplicate'; readonly node: Node }
+  | { readonly kind: 'complex-key'; readonly node: Node }
   | { readonly kind: 'expansion'; readonly node: Node; readonly size: number };
 
 interface Measure {
@@ -47,6 +48,21 @@ function duplicateKey(node: Node): Node | undefined {
   return undefined;
 }
 
+/**
+ * The first key of a map that is a list or a map (`? [a, b]`), or an alias of one, if any: JavaScript objects have
+ * only text keys, so yaml would turn it into text and print a process warning that names no file.
+ */
+function complexKey(node: Node, sources: ReadonlyMap<Node, Node>): Node | undefined {
+  if (!isMap(node)) return undefined;
+  for (const pair of node.items) {
+    const key = pair.key as Node | null;
+    if (!key) continue;
+    const named = isAlias(key) ? sources.get(key) : key;
+    if (isCollection(key) || (named && isCollection(named))) return key;
+  }
+  return undefined;
+}
+
 const textLength = (node: Node): number => (node.range ? node.range[1] - node.range[0] : 1);
 
 /**
@@ -77,7 +93,7 @@ function aliasSources(root: Node): Map<Node, Node> {
 /**
  * Checks the shape of a parsed document before it becomes JavaScript values (which is recursive, and repeats what
  * aliases name): nesting deeper than `maxDepth` counting what aliases bring in, an alias inside the value it names
- * (a cycle: the value would be infinite), a key written twice in a map, or aliases repeating more than
+ * (a cycle: the value would be infinite), a key written twice in a map, a key that is a list or a map, or aliases repeating more than
  * {@link MAX_ALIAS_EXPANSION} characters (many aliases of one big value). One pass, without recursion: each node is
  * measured once.
  */
@@ -112,6 +128,8 @@ export function checkShape(doc: Document, maxDepth: number): ShapeProblem | unde
       }
       const duplicate = duplicateKey(top.node);
       if (duplicate) return { kind: 'duplicate', node: duplicate };
+      const complex = complexKey(top.node, sources);
+      if (complex) return { kind: 'complex-key', node: complex };
       top.children = childrenOf(top.node);
       const inner = isCollection(top.node) ? top.depth + 1 : top.depth;
       for (const child of top.children) stack.push({ node: child, children: undefined, depth: inner });

@@ -91,6 +91,9 @@ describe('hostile front matter', () => {
     ],
     ['a 10 MB key', `${HEAD}${'k'.repeat(10_000_000)}: 1`, ['4:1 yaml/key_over_1024_chars']],
     ['a duplicate key', `${HEAD}title: Again`, ['4:1 yaml/duplicate_key']],
+    ['a list as a key', `${HEAD}? [a, b]\n: c`, ['4:3 yaml/complex-key']],
+    ['a map as a key', `${HEAD}{a: 1}: c`, ['4:1 yaml/complex-key']],
+    ['an alias of a list as a key', `${HEAD}l: &l [a]\n*l : c`, ['5:1 yaml/complex-key']],
     [
       '!!js/function',
       `${HEAD}summary: !!js/function "function () { globalThis.polluted = 1 }"`,
@@ -113,6 +116,20 @@ describe('hostile front matter', () => {
     });
     expect(diagnostics.every((d) => d.message.length > 10 && !d.message.includes('    at '))).toBe(true);
     expect(ms).toBeLessThan(1_000);
+  });
+
+  it('a list as a key gives its diagnostic, not a process warning that names no file', async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', listen);
+    try {
+      expect(where(load(`${HEAD}? [a, b]\n: c`, DEFAULT_LIMITS).diagnostics)).toEqual(['4:3 yaml/complex-key']);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('warning', listen);
+    }
+    expect(warnings).toEqual([]);
   });
 
   it('a 10 MB value: over the default size limits it is refused from its size, under raised ones it loads', () => {
