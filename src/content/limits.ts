@@ -1,4 +1,5 @@
 import { type Diagnostic, error, type Position, START } from '../diagnostics.js';
+import type { StoredResult } from './load-batch.js';
 
 /**
  * The input limits of a build. A file over one is reported (never silently cut) and not loaded; `fileSize`,
@@ -126,4 +127,18 @@ export function markdownMemoryError(file: string): Diagnostic {
     'limits/markdown-memory',
     'the Markdown took more memory to read than a worker thread has (512 MB), so it was stopped: it may hold thousands of unmatched * or _ (split it or simplify it)',
   );
+}
+
+/**
+ * The load result of a file refused over a limit (its size, its loading time or memory): keyed '' and never
+ * cached, as it depends on the limit, which may be raised, or on the machine.
+ */
+export function refused(problem: Diagnostic): StoredResult {
+  return {
+    result: { value: undefined, diagnostics: [problem] },
+    key: '',
+    stored: false,
+    fromDisk: false,
+    corrupt: false,
+  };
 }

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { DiskCache } from '../cache/disk-cache.js';
 import { createMarkdownProcessor, type RenderMarkdown } from '../markdown/processor.js';
-import { fileSizeError } from './limits.js';
+import { fileSizeError, refused } from './limits.js';
 import { loadKey } from './load-key.js';
 import { type LoadResult, type LoadSettings, loadSource, type SourceKind } from './load-source.js';
 import type { LoadContext } from './release.js';
@@ -61,10 +61,7 @@ export function loadItem(
   if (item.text === undefined) {
     // Over the size limit: reported from its stat, never read (nor cached: the limit may be raised).
     const bytes = statSync(item.absolute ?? item.path).size;
-    if (bytes > context.limits.fileSize) {
-      const result = { value: undefined, diagnostics: [fileSizeError(item.path, bytes, context.limits.fileSize)] };
-      return { result, key: '', stored: false, fromDisk: false, corrupt: false };
-    }
+    if (bytes > context.limits.fileSize) return refused(fileSizeError(item.path, bytes, context.limits.fileSize));
   }
   const text = item.text ?? readFileSync(item.absolute ?? item.path, 'utf8');
   const key = item.key ?? loadKey(job.fingerprint, job.kind, job.contextKey, item.path, text);

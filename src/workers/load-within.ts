@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { byteSize, markdownMemoryError, markdownTimeError } from '../content/limits.js';
+import { byteSize, markdownMemoryError, markdownTimeError, refused } from '../content/limits.js';
 import type { LoadItem, LoadJob, StoredResult } from '../content/load-batch.js';
 import type { WorkerPool } from './pool.js';
 import { Watchdog } from './watchdog.js';
@@ -59,15 +59,7 @@ export async function loadWithin(
     // loader looks them up in the persistent cache (when the build keeps one), where the dead thread put them.
     const rest = job.items.filter((_, i) => i !== failed).map((item) => ({ ...item, key: undefined }));
     const others = rest.length > 0 ? await loadWithin(pool, { ...job, items: rest }, seconds) : [];
-    // Keyed '' like every result that is never cached: it depends on the machine and the limit.
-    const refused = {
-      result: { value: undefined, diagnostics: [problem] },
-      key: '',
-      stored: false,
-      fromDisk: false,
-      corrupt: false,
-    };
-    return [...others.slice(0, failed), refused, ...others.slice(failed)];
+    return [...others.slice(0, failed), refused(problem), ...others.slice(failed)];
   } finally {
     forget();
   }
